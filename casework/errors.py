@@ -1,0 +1,46 @@
+"""Domain errors. Each carries a stable code, an HTTP status for the views and
+a human message; services raise them, views render them."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+    default_message = _("The request could not be completed.")
+
+    def __init__(self, message=None, *, code=None, field=None):
+        self.message = message or self.default_message
+        self.code = code or self.code
+        self.field = field
+        super().__init__(str(self.message))
+
+
+class NotFound(DomainError, Http404):
+    """Outsiders and missing rows look the same: 404, never 403."""
+
+    status = 404
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid"
+
+
+class PermissionRefused(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = _("You may not do this.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"

@@ -1,0 +1,104 @@
+"""Secure messages, their attachments and the audit trail, over the shared schema.
+
+Unmanaged models mirroring sql/migrations/ column for column; the database's
+foreign keys decide what a delete does (hence DO_NOTHING).
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Application, Case, User
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        APPLICANT_TO_STAFF = "applicant_to_staff", _("From applicant")
+        STAFF_TO_APPLICANT = "staff_to_applicant", _("To applicant")
+
+    class Status(models.TextChoices):
+        UNREAD = "unread", _("Unread")
+        READ = "read", _("Read")
+        ARCHIVED = "archived", _("Archived")
+        REPLIED = "replied", _("Replied")
+
+    sender = models.ForeignKey(User, models.DO_NOTHING, related_name="sent_messages")
+    # Null for an applicant message to an unassigned case: the case team reads it.
+    recipient = models.ForeignKey(User, models.DO_NOTHING, null=True, blank=True, related_name="received_messages")
+    case = models.ForeignKey(Case, models.DO_NOTHING, null=True, blank=True, related_name="messages")
+    application = models.ForeignKey(Application, models.DO_NOTHING, null=True, blank=True, related_name="messages")
+    reply_to = models.ForeignKey("self", models.DO_NOTHING, null=True, blank=True, related_name="replies")
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNREAD)
+    urgent = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "messages"
+        constraints = [
+            # Invariant 4: every message is bound to a case or an application.
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(application__isnull=False),
+                name="ck_messages_bound",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Message {self.pk}"
+
+    @property
+    def from_applicant(self):
+        return self.direction == self.Direction.APPLICANT_TO_STAFF
+
+
+class MessageAttachment(models.Model):
+    message = models.ForeignKey(Message, models.DO_NOTHING, related_name="attachments")
+    case = models.ForeignKey(Case, models.DO_NOTHING, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(User, models.DO_NOTHING, related_name="+")
+    file_path = models.CharField(max_length=512, unique=True)
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveBigIntegerField()
+    checksum_sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        managed = False
+        db_table = "message_attachment"
+
+    def __str__(self):
+        return self.original_filename
+
+
+class MessageEvent(models.Model):
+    """Audit trail. Plain id columns, no foreign keys, so it outlives a purge.
+    Never holds message content."""
+
+    class Type(models.TextChoices):
+        SENT = "message_sent", _("Sent")
+        READ = "message_read", _("Read")
+        ATTACHMENT_UPLOADED = "attachment_uploaded", _("Attachment uploaded")
+        ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("Attachment downloaded")
+        ATTACHMENT_ADOPTED = "attachment_adopted", _("Attachment added to the case file")
+        WITHDRAWN = "message_withdrawn", _("Withdrawn")
+        PURGED = "messages_purged", _("Messages purged")
+
+    id = models.BigAutoField(primary_key=True)
+    message_id = models.IntegerField(null=True, blank=True)
+    case_id = models.IntegerField(null=True, blank=True)
+    actor_user_id = models.IntegerField(null=True, blank=True)
+    event_type = models.CharField(max_length=40, choices=Type.choices)
+    detail = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        managed = False
+        db_table = "message_event"
+
+    def __str__(self):
+        return f"{self.event_type} {self.message_id}"

@@ -1,0 +1,80 @@
+"""Plain-data views of messages for the JSON API. A withdrawn message shows
+only the neutral notice, wherever it appears."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from casework.models import StaffProfile
+
+
+def withdrawn_subject():
+    return _("Message withdrawn")
+
+
+def withdrawn_body():
+    return _("This message was withdrawn by the ISET case team.")
+
+
+def person(user):
+    if user is None:
+        return {"user_id": None, "name": _("Case team"), "role": "case_team"}
+    try:
+        profile = user.staff_profile
+    except StaffProfile.DoesNotExist:
+        profile = None
+    if profile is not None:
+        return {"user_id": user.pk, "name": profile.display_name, "role": profile.primary_role}
+    return {"user_id": user.pk, "name": user.full_name or user.email, "role": "applicant"}
+
+
+def message_summary(message):
+    return {
+        "id": message.pk,
+        "case_id": message.case_id,
+        "application_id": message.application_id,
+        "tracking_id": message.tracking_id,
+        "direction": message.direction,
+        "sender": person(message.sender),
+        "recipient": person(message.recipient),
+        "subject": withdrawn_subject() if message.deleted else message.subject,
+        "status": message.status,
+        "urgent": message.urgent,
+        "withdrawn": message.deleted,
+        "reply_to_id": message.reply_to_id,
+        "created_at": message.created_at.isoformat(),
+        "read_at": message.read_at.isoformat() if message.read_at else None,
+        "attachment_count": 0 if message.deleted else message.attachment_count,
+    }
+
+
+def message_for_applicant(message, attachments):
+    data = message_summary(message)
+    data["body"] = withdrawn_body() if message.deleted else message.body
+    data["attachments"] = [
+        {
+            **attachment_summary(attachment),
+            "download_url": reverse("portal:attachment_download", args=[message.pk, attachment.pk]),
+        }
+        for attachment in attachments
+    ]
+    return data
+
+
+def attachment_summary(attachment):
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_filename,
+        "content_type": attachment.content_type,
+        "size_bytes": attachment.size_bytes,
+        "uploaded_at": attachment.uploaded_at.isoformat(),
+    }
+
+
+def adopted_attachment(case, message, attachment, document):
+    return {
+        **attachment_summary(attachment),
+        "checksum_sha256": attachment.checksum_sha256,
+        "document_id": document.pk,
+        "download_url": reverse("dashboard:attachment_download", args=[case.pk, message.pk, attachment.pk]),
+        "document_url": reverse("dashboard:document_download", args=[case.pk, document.pk]),
+    }

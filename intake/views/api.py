@@ -1,0 +1,155 @@
+"""The JSON API the seed names. Thin: parse, call a service or selector, render.
+
+Session auth (CSRF on unsafe methods). Errors are {"error": code, "message": text}.
+"""
+
+import functools
+import json
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from casework.access import case_for_staff, positive_id
+from casework.errors import DomainError, InvalidInput, NotFound
+from intake import presenters
+from intake.selectors import applicant_message, case_message, case_thread, message_attachments, messages_annotated
+from intake.services import attachments_adopt, message_mark_read, message_send_to_case
+
+PAGE_SIZE = 50
+# Routing is derived from the case; a request that tries to choose is refused.
+ROUTING_FIELDS = {
+    "recipient",
+    "recipient_id",
+    "recipient_email",
+    "to",
+    "sender",
+    "sender_id",
+    "applicant_id",
+    "user_id",
+}
+TRUE_WORDS = {"true", "1", "on", "yes"}
+
+
+def error(status, code, message):
+    return JsonResponse({"error": code, "message": str(message)}, status=status)
+
+
+def api(*methods):
+    def decorate(view):
+        @functools.wraps(view)
+        @never_cache
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error(405, "method_not_allowed", _("This method is not allowed here."))
+                response["Allow"] = ", ".join(methods)
+                return response
+            if not request.user.is_authenticated:
+                return error(401, "unauthenticated", _("Sign in first."))
+            try:
+                return view(request, *args, **kwargs)
+            except DomainError as exc:
+                return error(exc.status, exc.code, exc.message)
+
+        return wrapper
+
+    return decorate
+
+
+@api("GET", "POST")
+def case_messages(request, case_id):
+    if request.method == "POST":
+        return _case_message_create(request, case_id)
+    case = case_for_staff(request.user, case_id)
+    paginator = Paginator(case_thread(case), PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise NotFound(_("There is no such page.")) from None
+    return JsonResponse(
+        {
+            "case_id": case.pk,
+            "tracking_id": case.application.submission.reference_number,
+            "count": paginator.count,
+            "page": page.number,
+            "num_pages": paginator.num_pages,
+            "results": [presenters.message_summary(message) for message in page.object_list],
+        }
+    )
+
+
+def _case_message_create(request, case_id):
+    data, files = _request_data(request)
+    refused = ROUTING_FIELDS & set(data)
+    if refused:
+        raise InvalidInput(
+            _("The recipient of a case message is always the case's applicant; remove: %(fields)s.")
+            % {"fields": ", ".join(sorted(refused))},
+            code="recipient_not_allowed",
+        )
+    message = message_send_to_case(
+        staff_user=request.user,
+        case_id=case_id,
+        subject=_text(data, "subject"),
+        body=_text(data, "body"),
+        urgent=_flag(data.get("urgent")),
+        reply_to_id=data.get("reply_to"),
+        files=files,
+    )
+    message = messages_annotated().get(pk=message.pk)
+    return JsonResponse(presenters.message_summary(message), status=201)
+
+
+@api("GET")
+def message_detail(request, message_id):
+    message = applicant_message(request.user, message_id)
+    message_mark_read(message=message, reader=request.user)
+    attachments = [] if message.deleted else message_attachments(message)
+    return JsonResponse(presenters.message_for_applicant(message, attachments))
+
+
+@api("GET")
+def admin_message_attachments(request, message_id):
+    raw_case_id = request.GET.get("case_id")
+    if raw_case_id is None or not raw_case_id.isdigit() or int(raw_case_id) <= 0:
+        raise InvalidInput(_("case_id is required and must be a positive whole number."), code="case_id_required")
+    positive_id(message_id)
+    case = case_for_staff(request.user, raw_case_id)
+    message = case_message(case, message_id)
+    adopted = attachments_adopt(staff_user=request.user, case_id=case.pk, message_id=message.pk)
+    return JsonResponse(
+        {
+            "message_id": message.pk,
+            "case_id": case.pk,
+            "tracking_id": case.application.submission.reference_number,
+            "attachments": [
+                presenters.adopted_attachment(case, message, attachment, document) for attachment, document in adopted
+            ],
+        }
+    )
+
+
+def _request_data(request):
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInput(_("The request body is not valid JSON."), code="invalid_json") from None
+        if not isinstance(data, dict):
+            raise InvalidInput(_("The request body must be a JSON object."), code="invalid_json")
+        return data, []
+    return request.POST.dict(), request.FILES.getlist("attachments")
+
+
+def _text(data, key):
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(_("%(field)s must be text.") % {"field": key}, code="invalid_field", field=key)
+    return value
+
+
+def _flag(value):
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    return str(value).strip().lower() in TRUE_WORDS

@@ -1,0 +1,53 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_ok_when_database_answers(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def healthz_with_database(url):
+    """Ask /healthz in a separate process whose DATABASE_URL is `url`."""
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(json.dumps([r.status_code, json.loads(r.content)]))"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "iset_messaging.settings_test"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.mysql
+def test_healthz_503_when_mysql_port_is_closed():
+    status, body = healthz_with_database("mysql://root@127.0.0.1:9/iset_intake")
+
+    assert status == 503
+    assert body == {"database": "unavailable"}
+
+
+def test_healthz_503_when_sqlite_file_cannot_be_opened(tmp_path):
+    unreadable = tmp_path / "not-a-dir"
+    unreadable.write_text("a file where a folder should be")
+
+    status, body = healthz_with_database(f"sqlite:///{unreadable}/db.sqlite3")
+
+    assert status == 503
+    assert body == {"database": "unavailable"}
