@@ -33,3 +33,50 @@ def pytest_runtest_setup(item):
         pytest.skip("needs MySQL/MariaDB: set DATABASE_URL=mysql://... (REQUIRE_MYSQL=1 makes this an error)")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         pytest.skip(f"needs Chromium at {CHROMIUM} (REQUIRE_BROWSER=1 makes this an error)")
+
+
+def _is_transactional(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _clear_shared_schema_after_transactional_tests(request, django_db_blocker):
+    """Django's flush after a transactional test skips unmanaged tables, so the
+    shared schema's rows are cleared here, or they would leak into the next test."""
+    yield
+    if not _is_transactional(request):
+        return
+    from casework.schema import schema_models
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            if connection.vendor == "mysql":
+                cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
+                for model in schema_models():
+                    cursor.execute(f"DELETE FROM `{model._meta.db_table}`")
+                cursor.execute("SET FOREIGN_KEY_CHECKS = 1")
+            else:
+                # Children first; SQLite checks foreign keys on each delete.
+                for model in reversed(_parents_first(schema_models())):
+                    cursor.execute(f'DELETE FROM "{model._meta.db_table}"')
+
+
+def _parents_first(models):
+    ordered, seen = [], set()
+
+    def visit(model):
+        if model in seen:
+            return
+        seen.add(model)
+        for field in model._meta.concrete_fields:
+            target = field.related_model
+            if field.is_relation and target is not None and target is not model and target in models:
+                visit(target)
+        ordered.append(model)
+
+    for model in models:
+        visit(model)
+    return ordered
