@@ -1,0 +1,97 @@
+"""Notification e-mails carry no content (invariant 7) and speak the recipient's language."""
+
+import logging
+
+import pytest
+from django.core import mail
+
+from casework.models import StaffProfile, User
+from casework.tests.factories import CaseFactory, staff_user
+from intake.services import message_send_from_applicant, message_send_to_case
+from intake.tests.helpers import upload
+
+pytestmark = pytest.mark.django_db
+
+SECRET_SUBJECT = "Income assessment 2025"
+SECRET_BODY = "Your SIN 046 454 286 and income 41 000 $"
+
+
+def all_text(email):
+    return email.subject + email.body + "".join(content for content, _type in email.alternatives)
+
+
+def test_staff_message_notifies_the_applicant_without_content(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send_to_case(
+            staff_user=cast.caseworker, case_id=cast.case.pk, subject=SECRET_SUBJECT, body=SECRET_BODY,
+            files=[upload("tax-return-2025.pdf")],
+        )
+
+    [email] = mail.outbox
+    reference = cast.case.application.submission.reference_number
+    assert email.to == [cast.applicant.email]
+    assert f"You have a new secure message about {reference}. Sign in to read it." in email.body
+    text = all_text(email)
+    for content in (SECRET_SUBJECT, "Income", "SIN", "41 000", "tax-return-2025"):
+        assert content not in text
+    assert "/login/?next=/messages/" in email.body
+
+
+def test_french_speaking_recipient_gets_french(cast, django_capture_on_commit_callbacks):
+    User.objects.filter(pk=cast.applicant.pk).update(preferred_language="fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject=SECRET_SUBJECT, body=SECRET_BODY)
+
+    [email] = mail.outbox
+    reference = cast.case.application.submission.reference_number
+    assert f"Vous avez un nouveau message sécurisé concernant {reference}." in email.body
+    assert reference in email.subject
+    assert SECRET_SUBJECT not in all_text(email)
+
+
+def test_applicant_message_notifies_the_assigned_caseworker(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send_from_applicant(
+            applicant=cast.applicant, application_id=cast.case.application_id, subject=SECRET_SUBJECT, body=SECRET_BODY
+        )
+
+    assert [email.to for email in mail.outbox] == [[cast.caseworker.email]]
+    assert f"/dashboard/cases/{cast.case.pk}/" in mail.outbox[0].body
+
+
+def test_unassigned_case_notifies_every_active_supervisor(django_capture_on_commit_callbacks):
+    case = CaseFactory(assigned_staff_profile=None)
+    supervisors = [staff_user(StaffProfile.Role.SUPERVISOR) for _ in range(2)]
+    disabled = staff_user(StaffProfile.Role.SUPERVISOR)
+    StaffProfile.objects.filter(user=disabled).update(status=StaffProfile.Status.DISABLED)
+    staff_user(StaffProfile.Role.CASEWORKER)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send_from_applicant(
+            applicant=case.application.submission.user, application_id=case.application_id, subject="s", body="b"
+        )
+
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(s.email for s in supervisors)
+
+
+def test_nothing_is_sent_before_commit(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+
+def test_send_failure_is_logged_and_keeps_the_message(cast, django_capture_on_commit_callbacks, monkeypatch, caplog):
+    def broken_send(self, fail_silently=False):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken_send)
+
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject=SECRET_SUBJECT, body="b")
+
+    assert message.pk is not None
+    assert "could not be sent" in caplog.text
+    assert SECRET_SUBJECT not in caplog.text
