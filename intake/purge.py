@@ -1,0 +1,322 @@
+"""Purging message data: scope -> batches -> delete in schema order -> files after commit.
+
+Invariant 11. Per batch of message ids (keyset pagination, so memory does not
+grow with the scope), one transaction deletes, in the order the foreign keys
+demand: adopted documents (only when asked) -> links that the schema would set
+to NULL -> `message_attachment` -> `messages`. The stored files of those rows
+are deleted only after that transaction has committed.
+
+Crash safety: the run's own `messages_purged` audit event doubles as a
+journal. Each batch's transaction writes that batch's file keys into the
+event's `detail.files_pending`, together with the deletes, so a crash between
+commit and file deletion leaves the keys recorded. Every later run first
+deletes the files listed in unfinished journals (status other than "done"),
+unless a row still references the key. Files no journal names are never
+touched: a purge only ever removes what a purge itself unlinked.
+"""
+
+import getpass
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import time as day_start
+
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from casework.models import Application, Case, Document
+from intake.models import Message, MessageAttachment, MessageEvent
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 1000
+STATUS_RUNNING, STATUS_DONE, STATUS_FAILED = "running", "done", "failed"
+ADOPTED = Document.Source.SECURE_MESSAGE_ATTACHMENT
+
+
+class ScopeError(Exception):
+    """The scope names something that does not exist, or nothing at all."""
+
+
+class PurgeFailed(Exception):
+    """The purge stopped part-way; `result` says what was done before it stopped."""
+
+    def __init__(self, result, cause):
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.result = result
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Exactly one of: case ids, an application id, a day (exclusive), everything."""
+
+    case_ids: tuple = ()
+    application_id: int | None = None
+    before: object = None  # a datetime.date
+    everything: bool = False
+
+    def __post_init__(self):
+        given = [bool(self.case_ids), self.application_id is not None, self.before is not None, self.everything]
+        if sum(given) != 1:
+            raise ScopeError("Give exactly one scope: --case, --application, --before or --all.")
+
+    def check(self):
+        """Unknown ids are an error, before anything is touched."""
+        if self.case_ids:
+            found = set(Case.objects.filter(pk__in=self.case_ids).values_list("pk", flat=True))
+            missing = sorted(set(self.case_ids) - found)
+            if missing:
+                raise ScopeError(f"No case with id {', '.join(map(str, missing))}.")
+        if self.application_id is not None and not Application.objects.filter(pk=self.application_id).exists():
+            raise ScopeError(f"No application with id {self.application_id}.")
+
+    def messages(self):
+        """The messages in scope, as one unevaluated queryset.
+
+        A case's messages are the ones bound to it, plus those bound only to
+        its application (the same thread rule as selectors.case_message).
+        """
+        if self.case_ids:
+            applications = Case.objects.filter(pk__in=self.case_ids).values("application_id")
+            return Message.objects.filter(
+                Q(case_id__in=self.case_ids) | Q(case__isnull=True, application_id__in=applications)
+            )
+        if self.application_id is not None:
+            cases = Case.objects.filter(application_id=self.application_id).values("pk")
+            return Message.objects.filter(Q(application_id=self.application_id) | Q(case_id__in=cases))
+        if self.before is not None:
+            return Message.objects.filter(created_at__lt=self.cutoff)
+        return Message.objects.all()
+
+    @property
+    def cutoff(self):
+        """Midnight at the start of `before`, in the site's time zone."""
+        return timezone.make_aware(datetime.combine(self.before, day_start.min))
+
+    def describe(self):
+        if self.case_ids:
+            return {"case_ids": sorted(self.case_ids)}
+        if self.application_id is not None:
+            return {"application_id": self.application_id}
+        if self.before is not None:
+            return {"before": self.before.isoformat(), "cutoff": self.cutoff.isoformat()}
+        return {"all": True}
+
+
+@dataclass
+class Plan:
+    """What a purge of a scope would remove, from aggregate queries only."""
+
+    messages: int
+    attachments: int
+    documents_deleted: int
+    documents_unlinked: int
+    files: int
+    file_bytes: int
+    pending_files: int
+
+    @property
+    def nothing_to_do(self):
+        return self.messages == 0 and self.pending_files == 0
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+@dataclass
+class Result:
+    run_id: str
+    messages: int = 0
+    attachments: int = 0
+    documents_deleted: int = 0
+    documents_unlinked: int = 0
+    replies_unlinked: int = 0
+    files_deleted: int = 0
+    file_bytes: int = 0
+    files_recovered: int = 0
+    files_failed: list = field(default_factory=list)
+    batches: int = 0
+    seconds: float = 0.0
+
+    def counts(self):
+        return {
+            "messages": self.messages,
+            "attachments": self.attachments,
+            "documents_deleted": self.documents_deleted,
+            "documents_unlinked": self.documents_unlinked,
+            "replies_unlinked": self.replies_unlinked,
+            "files_deleted": self.files_deleted,
+            "file_bytes": self.file_bytes,
+            "files_recovered": self.files_recovered,
+            "files_failed": len(self.files_failed),
+            "batches": self.batches,
+        }
+
+
+def _linked_documents(message_ids, attachment_ids):
+    return Document.objects.filter(Q(origin_message_id__in=message_ids) | Q(origin_attachment_id__in=attachment_ids))
+
+
+def purge_plan(scope, *, include_documents):
+    in_scope = scope.messages().values("pk")
+    attachments = MessageAttachment.objects.filter(message_id__in=in_scope)
+    attachment_totals = attachments.aggregate(n=Count("pk"), size=Sum("size_bytes"))
+    linked = _linked_documents(in_scope, attachments.values("pk"))
+    deleted = linked.filter(source=ADOPTED) if include_documents else linked.none()
+    document_totals = deleted.aggregate(n=Count("pk"), size=Sum("size_bytes"))
+    return Plan(
+        messages=scope.messages().count(),
+        attachments=attachment_totals["n"],
+        documents_deleted=document_totals["n"],
+        documents_unlinked=linked.count() - document_totals["n"],
+        files=attachment_totals["n"] + document_totals["n"],
+        file_bytes=(attachment_totals["size"] or 0) + (document_totals["size"] or 0),
+        pending_files=sum(len(keys) for _, keys in _unfinished_journals()),
+    )
+
+
+def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_batch=lambda result: None):
+    """Purge the scope; returns a Result, or raises PurgeFailed carrying what was done."""
+    if connection.in_atomic_block:
+        # Files may only go after their rows' deletion is committed.
+        raise RuntimeError("purge_run must run outside a transaction.")
+    started = time.monotonic()
+    result = Result(run_id=uuid.uuid4().hex)
+    detail = {
+        "run_id": result.run_id,
+        "scope": scope.describe(),
+        "include_documents": include_documents,
+        "batch_size": batch_size,
+        "os_user": getpass.getuser(),
+        "started_at": timezone.now().isoformat(),
+        "status": STATUS_RUNNING,
+        "counts": result.counts(),
+        "files_pending": [],
+    }
+    journal = MessageEvent.objects.create(
+        event_type=MessageEvent.Type.PURGED,
+        case_id=scope.case_ids[0] if len(scope.case_ids) == 1 else None,
+        detail=detail,
+    )
+    try:
+        result.files_recovered = _journals_finish(exclude_pk=journal.pk)
+        in_scope = scope.messages()
+        last_id = 0
+        while True:
+            ids = list(in_scope.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            keys = _batch_delete(ids, include_documents, result, journal, detail)
+            _files_delete(keys, result)
+            last_id = ids[-1]
+            result.batches += 1
+            result.seconds = time.monotonic() - started
+            on_batch(result)
+    except Exception as exc:
+        result.seconds = time.monotonic() - started
+        _journal_close(journal, detail, result, STATUS_FAILED)
+        raise PurgeFailed(result, exc) from exc
+    result.seconds = time.monotonic() - started
+    _journal_close(journal, detail, result, STATUS_DONE)
+    return result
+
+
+def _batch_delete(ids, include_documents, result, journal, detail):
+    """One transaction: documents -> links -> attachments -> messages. Returns the file keys to delete."""
+    with transaction.atomic():
+        attachments = list(
+            MessageAttachment.objects.filter(message_id__in=ids).values_list("pk", "file_path", "size_bytes")
+        )
+        attachment_ids = [pk for pk, _, _ in attachments]
+        linked = list(_linked_documents(ids, attachment_ids).values_list("pk", "source", "file_path", "size_bytes"))
+        documents = [row for row in linked if include_documents and row[1] == ADOPTED]
+        kept = [row[0] for row in linked if not (include_documents and row[1] == ADOPTED)]
+        if documents:
+            Document.objects.filter(pk__in=[row[0] for row in documents]).delete()
+        if kept:
+            # What ON DELETE SET NULL does on MariaDB, done explicitly so SQLite agrees.
+            Document.objects.filter(pk__in=kept, origin_attachment_id__in=attachment_ids).update(origin_attachment=None)
+            Document.objects.filter(pk__in=kept, origin_message_id__in=ids).update(origin_message=None)
+        replies = Message.objects.filter(reply_to_id__in=ids).exclude(pk__in=ids).update(reply_to=None)
+        if attachment_ids:
+            MessageAttachment.objects.filter(pk__in=attachment_ids).delete()
+        deleted, _ = Message.objects.filter(pk__in=ids).delete()
+
+        keys = [path for _, path, _ in attachments] + [row[2] for row in documents]
+        result.messages += deleted
+        result.attachments += len(attachments)
+        result.documents_deleted += len(documents)
+        result.documents_unlinked += len(kept)
+        result.replies_unlinked += replies
+        result.file_bytes += sum(size for _, _, size in attachments) + sum(row[3] for row in documents)
+        # Journal: written with the deletes, so committed rows always have their keys recorded.
+        detail["counts"] = result.counts()
+        detail["files_pending"] = keys + result.files_failed
+        MessageEvent.objects.filter(pk=journal.pk).update(detail=detail)
+    return keys
+
+
+def _files_delete(keys, result):
+    for key in keys:
+        try:
+            default_storage.delete(key)
+        except OSError:
+            logger.exception("Could not delete stored file %s; the next purge retries it.", key)
+            result.files_failed.append(key)
+        else:
+            result.files_deleted += 1
+
+
+def _journal_close(journal, detail, result, status):
+    detail.update(
+        status=status,
+        finished_at=timezone.now().isoformat(),
+        seconds=round(result.seconds, 3),
+        counts=result.counts(),
+    )
+    if status == STATUS_DONE:
+        detail["files_pending"] = list(result.files_failed)
+    try:
+        MessageEvent.objects.filter(pk=journal.pk).update(detail=detail)
+    except Exception:
+        # The journal keeps what the last committed batch wrote; the next run uses that.
+        logger.exception("Could not record the end of purge run %s.", result.run_id)
+
+
+def _unfinished_journals():
+    """(event, keys) of earlier runs whose files may not all be gone. Few rows: one per purge run."""
+    events = MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED).order_by("pk")
+    for event in events.iterator():
+        keys = (event.detail or {}).get("files_pending") or []
+        if keys:
+            yield event, keys
+
+
+def _journals_finish(exclude_pk):
+    """Delete the files earlier runs recorded but may not have removed; returns how many."""
+    removed = 0
+    for event, keys in list(_unfinished_journals()):
+        if event.pk == exclude_pk:
+            continue
+        still_used = set(MessageAttachment.objects.filter(file_path__in=keys).values_list("file_path", flat=True))
+        still_used |= set(Document.objects.filter(file_path__in=keys).values_list("file_path", flat=True))
+        failed = []
+        for key in keys:
+            if key in still_used:
+                continue
+            try:
+                default_storage.delete(key)
+            except OSError:
+                logger.exception("Could not delete stored file %s; the next purge retries it.", key)
+                failed.append(key)
+            else:
+                removed += 1
+        detail = dict(event.detail)
+        detail["files_pending"] = failed
+        MessageEvent.objects.filter(pk=event.pk).update(detail=detail)
+    return removed
