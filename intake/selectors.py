@@ -6,12 +6,19 @@ reference number, reached through the case when the message has one, else
 through its application. The thread's applicant is that submission's user.
 """
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 
-from casework.access import applications_for_applicant, case_for_staff, positive_id, staff_profile_of
+from casework.access import (
+    applications_for_applicant,
+    case_for_staff,
+    cases_for_staff,
+    positive_id,
+    staff_profile_of,
+    staff_sees_every_case,
+)
 from casework.errors import NotFound
-from casework.models import Document, User
+from casework.models import Application, Document, User
 from intake.models import Message, MessageAttachment, MessageEvent
 
 THREAD_SUBMISSION = "case__application__submission"
@@ -76,7 +83,13 @@ def applicant_attachment(user, message_id, attachment_id):
 
 
 def case_thread(case):
-    return messages_annotated().filter(case=case).order_by("created_at", "id")
+    # Same membership as case_message: messages written before the case existed
+    # (bound only to its application) are part of its thread.
+    return messages_annotated().filter(_in_case_thread(case)).order_by("created_at", "id")
+
+
+def _in_case_thread(case):
+    return Q(case=case) | Q(case__isnull=True, application_id=case.application_id)
 
 
 def case_message(case, message_id):
@@ -134,3 +147,90 @@ def _attachment_of(message, attachment_id):
     if attachment is None or message.deleted:
         raise NotFound()
     return attachment
+
+
+# Dashboard --------------------------------------------------------------------
+
+
+def _count_of(messages):
+    """A correlated COUNT(*) subquery over `messages`, 0 when there are none."""
+    counted = messages.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _unread_from_applicant(messages):
+    return messages.filter(direction=Message.Direction.APPLICANT_TO_STAFF, status=Message.Status.UNREAD, deleted=False)
+
+
+def staff_case_list(user, search=""):
+    """The cases this staff member may open, each with `unread_count` (unread
+    applicant messages) and `last_message_at`; most recent activity first.
+
+    `search` matches the booking reference and the applicant's name or e-mail,
+    word by word. One query for the rows whatever their number."""
+    thread = Message.objects.filter(
+        Q(case=OuterRef("pk")) | Q(case__isnull=True, application_id=OuterRef("application_id"))
+    )
+    cases = cases_for_staff(user).annotate(
+        unread_count=_count_of(_unread_from_applicant(thread)),
+        last_message_at=Subquery(thread.order_by("-created_at", "-id").values("created_at")[:1]),
+    )
+    for word in search.split():
+        cases = cases.filter(
+            Q(application__submission__reference_number__icontains=word)
+            | Q(application__submission__user__first_name__icontains=word)
+            | Q(application__submission__user__last_name__icontains=word)
+            | Q(application__submission__user__email__icontains=word)
+        )
+    return cases.order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")
+
+
+def applications_awaiting_case(user):
+    """Applications with messages but no case yet: supervisors and admins only,
+    since no caseworker is assigned to them."""
+    if not staff_sees_every_case(user):
+        return Application.objects.none()
+    thread = Message.objects.filter(application_id=OuterRef("pk"))
+    return (
+        Application.objects.filter(case__isnull=True)
+        .filter(Exists(thread))
+        .select_related("submission__user")
+        .annotate(
+            message_count=_count_of(thread),
+            unread_count=_count_of(_unread_from_applicant(thread)),
+            last_message_at=Subquery(thread.order_by("-created_at", "-id").values("created_at")[:1]),
+        )
+        .order_by("-last_message_at", "-id")
+    )
+
+
+CASE_WIDGET_ORDERS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "sender": ("sender_name", "-created_at", "-id"),
+}
+
+
+def case_widget_messages(case, *, direction=None, order="newest"):
+    """The case thread for the SecureMessagingWidget: optionally one direction,
+    in one of CASE_WIDGET_ORDERS (unknown orders fall back to newest first)."""
+    messages = case_thread(case).annotate(
+        sender_name=Coalesce(
+            F("sender__staff_profile__display_name"),
+            Concat(F("sender__first_name"), Value(" "), F("sender__last_name"), output_field=CharField()),
+        )
+    )
+    if direction is not None:
+        messages = messages.filter(direction=direction)
+    return messages.order_by(*CASE_WIDGET_ORDERS.get(order, CASE_WIDGET_ORDERS["newest"]))
+
+
+def case_thread_counts(case):
+    """Tab counts in one query: all, from applicant, to applicant, unread from applicant."""
+    from_applicant = Q(direction=Message.Direction.APPLICANT_TO_STAFF)
+    return Message.objects.filter(_in_case_thread(case)).aggregate(
+        all=Count("pk"),
+        from_applicant=Count("pk", filter=from_applicant),
+        to_applicant=Count("pk", filter=Q(direction=Message.Direction.STAFF_TO_APPLICANT)),
+        unread=Count("pk", filter=from_applicant & Q(status=Message.Status.UNREAD, deleted=False)),
+    )

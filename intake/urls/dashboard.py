@@ -7,6 +7,12 @@ app_name = "dashboard"
 urlpatterns = [
     path("cases/", dashboard.case_list, name="case_list"),
     path("cases/<int:case_id>/", dashboard.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/messages/<int:message_id>/", dashboard.message_detail, name="message_detail"),
+    path(
+        "cases/<int:case_id>/messages/<int:message_id>/withdraw/",
+        dashboard.message_withdraw_confirm,
+        name="message_withdraw",
+    ),
     path(
         "cases/<int:case_id>/messages/<int:message_id>/attachments/<int:attachment_id>/",
         downloads.staff_attachment_download,

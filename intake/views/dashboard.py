@@ -1,16 +1,159 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The admin dashboard: case list, case page with the SecureMessagingWidget,
+withdrawal. Thin: parse, call a selector or service, render. Access goes
+through the case (casework.access); outsiders get the not-found page."""
 
-from casework.access import case_for_staff, require_staff
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from casework.access import case_for_staff
+from casework.errors import Conflict, DomainError, PermissionRefused
+from intake.forms.dashboard import CaseMessageForm
+from intake.models import Message
+from intake.selectors import (
+    CASE_WIDGET_ORDERS,
+    applications_awaiting_case,
+    case_documents,
+    case_thread_counts,
+    case_widget_messages,
+    message_attachments,
+    message_history,
+    staff_case_list,
+    staff_message,
+)
+from intake.services import attachments_adopt, message_mark_read, message_send_to_case, message_withdraw
+
+CASES_PER_PAGE = 25
+MESSAGES_PER_PAGE = 20
+TABS = {
+    "all": None,
+    "from": Message.Direction.APPLICANT_TO_STAFF,
+    "to": Message.Direction.STAFF_TO_APPLICANT,
+}
 
 
 @login_required
 def case_list(request):
-    require_staff(request.user)
-    return render(request, "dashboard/case_list_pending.html")
+    search = request.GET.get("q", "").strip()
+    cases = Paginator(staff_case_list(request.user, search), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    awaiting = Paginator(applications_awaiting_case(request.user), CASES_PER_PAGE).get_page(
+        request.GET.get("awaiting_page")
+    )
+    return render(request, "dashboard/case_list.html", {"cases": cases, "awaiting": awaiting, "search": search})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_detail(request, case_id):
-    case_for_staff(request.user, case_id)
-    return render(request, "dashboard/case_list_pending.html")
+    case = case_for_staff(request.user, case_id)
+    if request.method == "POST":
+        return _message_send(request, case)
+    return _case_page(request, case, form=CaseMessageForm())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_detail(request, case_id, message_id):
+    case, message = staff_message(request.user, case_id, message_id)
+    if request.method == "POST":
+        return _message_send(request, case, reply_to=message)
+    message_mark_read(message=message, reader=request.user)
+    return _case_page(request, case, opened=message, form=CaseMessageForm(initial={"subject": _reply_subject(message)}))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_withdraw_confirm(request, case_id, message_id):
+    case, message = staff_message(request.user, case_id, message_id)
+    refusal = None
+    if request.method == "POST":
+        try:
+            message_withdraw(staff_user=request.user, case_id=case.pk, message_id=message.pk)
+        except (Conflict, PermissionRefused) as exc:
+            refusal = exc
+        else:
+            messages.success(
+                request, _("The message was withdrawn. The applicant now sees only a notice in its place.")
+            )
+            return redirect("dashboard:message_detail", case.pk, message.pk)
+    return render(
+        request,
+        "dashboard/message_withdraw.html",
+        {"case": case, "message": message, "refusal": refusal},
+        status=refusal.status if refusal else 200,
+    )
+
+
+def _message_send(request, case, reply_to=None):
+    form = CaseMessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            sent = message_send_to_case(
+                staff_user=request.user,
+                case_id=case.pk,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                urgent=form.cleaned_data["urgent"],
+                reply_to_id=reply_to.pk if reply_to else None,
+                files=form.cleaned_data["attachments"],
+            )
+        except DomainError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, _("Your message was sent to the applicant."))
+            return redirect("dashboard:message_detail", case.pk, sent.pk)
+    return _case_page(request, case, opened=reply_to, form=form)
+
+
+def _case_page(request, case, *, form, opened=None):
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "all"
+    order = request.GET.get("sort") if request.GET.get("sort") in CASE_WIDGET_ORDERS else "newest"
+    thread = case_widget_messages(case, direction=TABS[tab], order=order)
+    context = {
+        "case": case,
+        "applicant": case.application.submission.user,
+        "counts": case_thread_counts(case),
+        "thread": Paginator(thread, MESSAGES_PER_PAGE).get_page(request.GET.get("page")),
+        "tab": tab,
+        "order": order,
+        "documents": case_documents(case),
+        "form": form,
+        "opened": opened,
+    }
+    if opened is not None:
+        context.update(_opened_message(request, case, opened))
+    return render(request, "dashboard/case_detail.html", context)
+
+
+def _opened_message(request, case, message):
+    """Body, attachments and history of the open message. Opening an applicant's
+    message puts its attachments into the case file (once; repeat openings only
+    repair metadata). Staff attachments stay out, so their sender can still withdraw."""
+    if message.deleted:
+        attachments, documents = [], {}
+    elif message.from_applicant:
+        adopted = attachments_adopt(staff_user=request.user, case_id=case.pk, message_id=message.pk)
+        attachments = [attachment for attachment, _document in adopted]
+        documents = {attachment.pk: document for attachment, document in adopted}
+    else:
+        attachments, documents = message_attachments(message), {}
+    return {
+        "attachments": attachments,
+        "adopted_documents": documents,
+        "history": message_history(message),
+        "withdraw_url": reverse("dashboard:message_withdraw", args=[case.pk, message.pk])
+        if not message.from_applicant and not message.deleted
+        else None,
+    }
+
+
+def _reply_subject(message):
+    if message.deleted:
+        return ""
+    if message.subject.lower().startswith(("re:", "re :")):
+        return message.subject
+    return _("Re: %(subject)s") % {"subject": message.subject}

@@ -1,0 +1,48 @@
+"""Forms of the admin dashboard. They collect what was typed; the messaging
+service makes the final checks and names the field at fault. There is no
+recipient field: the case decides who receives a message."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from intake.services import BODY_MAX, SUBJECT_MAX
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        return [upload for upload in (data or []) if upload]
+
+
+class CaseMessageForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=SUBJECT_MAX,
+        error_messages={"required": _("Enter a subject.")},
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Enter a message.")},
+    )
+    urgent = forms.BooleanField(label=_("Urgent"), required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("PDF, PNG, JPEG, HEIC, Word (.docx), Excel (.xlsx) or plain-text files. You can choose several."),
+    )
+
+    def refuse(self, error):
+        """Show a service's refusal next to the field it names (or above the form).
+        A refused file has to be chosen again: browsers cannot keep file inputs."""
+        field = error.field if error.field in self.fields else None
+        message = str(error.message)
+        if field == "attachments":
+            message = _("%(reason)s Choose the files again.") % {"reason": message}
+        self.add_error(field, message)

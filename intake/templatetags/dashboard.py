@@ -1,0 +1,85 @@
+"""Display helpers for the dashboard templates."""
+
+from django import template
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from intake import presenters
+from intake.models import Message
+
+register = template.Library()
+
+
+@register.filter
+def shown_subject(message):
+    """A withdrawn message shows the neutral notice, wherever it appears."""
+    return presenters.withdrawn_subject() if message.deleted else message.subject
+
+
+@register.filter
+def shown_body(message):
+    return presenters.withdrawn_body() if message.deleted else message.body
+
+
+@register.filter
+def person_name(user):
+    return presenters.person(user)["name"]
+
+
+@register.filter
+def person_role(user):
+    role = presenters.person(user)["role"]
+    return {
+        "applicant": _("Applicant"),
+        "case_team": _("Case team"),
+        "caseworker": _("Caseworker"),
+        "supervisor": _("Supervisor"),
+        "admin": _("Administrator"),
+    }.get(role, role)
+
+
+@register.filter
+def message_state(message):
+    """What the status means from the staff side of the case."""
+    if message.deleted:
+        return _("Withdrawn")
+    if message.from_applicant:
+        return _("Unread") if message.status == Message.Status.UNREAD else _("Read")
+    return {
+        Message.Status.READ: _("Read by applicant"),
+        Message.Status.REPLIED: _("Applicant replied"),
+    }.get(message.status, _("Sent"))
+
+
+@register.filter
+def attachment_name(attachment_id, attachments):
+    for attachment in attachments:
+        if attachment.pk == attachment_id:
+            return attachment.original_filename
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters changed (None removes one)."""
+    query = context["request"].GET.copy() if "request" in context else QueryDict(mutable=True)
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param, number):
+    """The current query string pointing at page `number` of the list paged by `param`."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return f"?{query.urlencode()}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

@@ -1,0 +1,114 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from casework.models import StaffProfile
+from casework.tests.factories import CaseFactory, staff_user
+from intake.models import Message, MessageEvent
+from intake.services import attachments_adopt, message_send_from_applicant, message_send_to_case
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def url(case, message):
+    return reverse("dashboard:message_withdraw", args=[case.pk, message.pk])
+
+
+def staff_message(case, files=()):
+    return message_send_to_case(
+        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Wrong letter", body="Oops", files=files
+    )
+
+
+def test_confirmation_says_the_applicant_sees_the_change_too(client):
+    case = CaseFactory()
+    message = staff_message(case)
+    client.force_login(case.assigned_staff_profile.user)
+
+    response = client.get(url(case, message))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "for everyone, the applicant too" in body
+    assert 'method="post"' in body
+    message.refresh_from_db()
+    assert not message.deleted
+
+
+def test_post_withdraws_and_redirects_to_the_message(client):
+    case = CaseFactory()
+    message = staff_message(case)
+    client.force_login(case.assigned_staff_profile.user)
+
+    response = client.post(url(case, message))
+
+    message.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:message_detail", args=[case.pk, message.pk])
+    assert message.deleted
+    assert "Oops" not in message.body
+    assert MessageEvent.objects.filter(message_id=message.pk, event_type=MessageEvent.Type.WITHDRAWN).exists()
+
+
+def test_refused_with_the_reason_when_attachments_were_adopted(client):
+    case = CaseFactory()
+    message = staff_message(case, files=[SimpleUploadedFile("letter.pdf", PDF, "application/pdf")])
+    attachments_adopt(staff_user=case.assigned_staff_profile.user, case_id=case.pk, message_id=message.pk)
+    client.force_login(case.assigned_staff_profile.user)
+
+    response = client.post(url(case, message))
+
+    message.refresh_from_db()
+    assert response.status_code == 409
+    assert "already in the case file, so it cannot be withdrawn" in response.content.decode()
+    assert not message.deleted
+
+
+def test_applicant_message_cannot_be_withdrawn(client):
+    case = CaseFactory()
+    message = message_send_from_applicant(
+        applicant=case.application.submission.user, application_id=case.application_id, subject="Mine", body="Text"
+    )
+    client.force_login(case.assigned_staff_profile.user)
+
+    response = client.post(url(case, message))
+
+    message.refresh_from_db()
+    assert response.status_code == 409
+    assert "Only messages sent to the applicant can be withdrawn." in response.content.decode()
+    assert not message.deleted
+
+
+def test_supervisor_can_withdraw_a_caseworkers_message(client):
+    case = CaseFactory()
+    message = staff_message(case)
+    client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
+
+    assert client.post(url(case, message)).status_code == 302
+    message.refresh_from_db()
+    assert message.deleted
+
+
+@pytest.mark.parametrize("who", ["other_caseworker", "applicant"])
+def test_outsiders_get_404_and_nothing_changes(client, who):
+    case = CaseFactory()
+    message = staff_message(case)
+    client.force_login(staff_user() if who == "other_caseworker" else case.application.submission.user)
+
+    assert client.get(url(case, message)).status_code == 404
+    assert client.post(url(case, message)).status_code == 404
+    message.refresh_from_db()
+    assert not message.deleted
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    case = CaseFactory()
+    message = staff_message(case)
+
+    response = client.post(url(case, message))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not Message.objects.get().deleted
