@@ -59,7 +59,6 @@ MIDDLEWARE = [
     "casework.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "iset_messaging.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "iset_messaging.urls"

@@ -14,3 +14,5 @@ urlpatterns = [
     path("dashboard/", include("intake.urls.dashboard")),
     path("api/", include("intake.urls.api")),
 ]
+
+handler500 = "iset_messaging.views.server_error"
