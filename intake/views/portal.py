@@ -1,17 +1,76 @@
+"""The applicant portal: inbox, one message (with its reply form), compose.
+
+Thin views: access and routing belong to the selectors and the service; a
+DomainError from the service goes back to the form, next to its field.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from casework.errors import DomainError
+from intake.forms.portal import ComposeForm, ReplyForm
+from intake.selectors import applicant_inbox, applicant_message, applicant_threads, message_attachments
+from intake.services import SUBJECT_MAX, message_mark_read, message_send_from_applicant
+
+INBOX_PAGE_SIZE = 25
 
 
 @login_required
 def inbox(request):
-    return render(request, "portal/inbox_pending.html")
-
-
-@login_required
-def compose(request):
-    return render(request, "portal/inbox_pending.html")
+    page = Paginator(applicant_inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    can_write = applicant_threads(request.user).exists()
+    return render(request, "portal/inbox.html", {"page": page, "can_write": can_write})
 
 
 @login_required
 def message_detail(request, message_id):
-    return render(request, "portal/inbox_pending.html")
+    message = applicant_message(request.user, message_id)
+    if request.method == "POST":
+        form = ReplyForm(request.POST, request.FILES)
+        sent = _send(request, form, reply_to_id=message.pk)
+        if sent is not None:
+            return sent
+    else:
+        message_mark_read(message=message, reader=request.user)
+        form = ReplyForm(initial={"subject": _reply_subject(message.subject)})
+    context = {"message": message, "attachments": message_attachments(message), "form": form}
+    return render(request, "portal/message_detail.html", context)
+
+
+@login_required
+def compose(request):
+    threads = list(applicant_threads(request.user))
+    if request.method == "POST" and threads:
+        form = ComposeForm(request.POST, request.FILES, threads=threads)
+        sent = _send(request, form)
+        if sent is not None:
+            return sent
+    else:
+        form = ComposeForm(threads=threads)
+    return render(request, "portal/compose.html", {"form": form, "threads": threads})
+
+
+def _send(request, form, **reply):
+    """Send what the form holds; the redirect to the sent message, or None when
+    the form goes back to the applicant with its errors."""
+    if form.is_valid():
+        try:
+            message = message_send_from_applicant(
+                applicant=request.user, files=form.cleaned_data["attachments"], **form.sent_text(), **reply
+            )
+        except DomainError as error:
+            form.service_error_add(error)
+        else:
+            messages.success(request, _("Your message was sent."))
+            return redirect("portal:message_detail", message_id=message.pk)
+    form.files_dropped_note()
+    return None
+
+
+def _reply_subject(subject):
+    if subject.lower().startswith(("re:", "re :")):
+        return subject
+    return (_("Re: ") + subject)[:SUBJECT_MAX]

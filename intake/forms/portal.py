@@ -1,0 +1,100 @@
+"""Applicant portal forms: they carry what the applicant typed and show errors.
+
+The service (`message_send_from_applicant`) is the one place that decides what
+may be sent; a DomainError it raises is put next to the field it names, so the
+page comes back with everything typed still there.
+"""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from intake.services import BODY_MAX, SUBJECT_MAX
+
+ACCEPTED_EXTENSIONS = ".pdf,.png,.jpg,.jpeg,.heic,.heif,.docx,.xlsx,.txt,.csv"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; the service checks count, size and type."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_EXTENSIONS}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=SUBJECT_MAX,
+        error_messages={"required": _("Enter a subject.")},
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": _("Enter a message.")},
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request, so the size is written in the page's language.
+        self.fields["attachments"].help_text = gettext(
+            "Up to %(count)d files, each at most %(size)s: PDF, PNG, JPEG, HEIC, Word (.docx), "
+            "Excel (.xlsx) or plain text."
+        ) % {"count": settings.ATTACHMENT_MAX_FILES, "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+
+    def service_error_add(self, error):
+        """Show a DomainError from the service next to the field it names."""
+        self.add_error(error.field if error.field in self.fields else None, str(error.message))
+
+    def files_dropped_note(self):
+        """A page sent back cannot keep chosen files (browsers forbid it): say so."""
+        if self.errors and self.files.getlist("attachments"):
+            self.add_error(
+                "attachments", gettext("Files are not kept when a message is sent back: choose the files again.")
+            )
+
+    def sent_text(self):
+        return {"subject": self.cleaned_data["subject"], "body": self.cleaned_data["body"]}
+
+
+class ComposeForm(MessageForm):
+    """A new message: the applicant chooses which application it is about."""
+
+    field_order = ["thread", "subject", "body", "attachments"]
+
+    def __init__(self, *args, threads, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(thread.pk), thread.submission.reference_number) for thread in threads]
+        if len(choices) == 1:
+            # Only one possible: chosen for them, and the page shows which.
+            self.fields["thread"] = forms.ChoiceField(choices=choices, widget=forms.HiddenInput, initial=choices[0][0])
+        else:
+            self.fields["thread"] = forms.ChoiceField(
+                label=_("Booking reference"),
+                help_text=_("Choose the application your message is about."),
+                choices=[("", _("Choose a booking reference"))] + choices,
+                error_messages={
+                    "required": _("Choose which application your message is about."),
+                    "invalid_choice": _("Choose which application your message is about."),
+                },
+            )
+        self.order_fields(self.field_order)
+
+    def sent_text(self):
+        return {**super().sent_text(), "application_id": self.cleaned_data["thread"]}
+
+
+class ReplyForm(MessageForm):
+    """An answer to one message: it goes to that message's thread."""

@@ -1,0 +1,187 @@
+"""Compose, /messages/new/: a new message about one of the applicant's applications."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from casework.models import User
+from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory, SubmissionFactory
+from intake.models import Message
+
+pytestmark = pytest.mark.django_db
+
+COMPOSE = reverse("portal:compose")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def pdf(name="pay-stub.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+@pytest.fixture
+def case():
+    return CaseFactory()
+
+
+@pytest.fixture
+def applicant(case):
+    return case.application.submission.user
+
+
+@pytest.fixture
+def applicant_client(client, applicant):
+    client.force_login(applicant)
+    return client
+
+
+def test_without_submission_explains_and_offers_no_form(client):
+    client.force_login(ApplicantFactory())
+
+    page = client.get(COMPOSE).content.decode()
+
+    assert "once you have submitted an application" in page
+    assert '<form method="post" action="/messages/new/"' not in page
+
+
+def test_post_without_submission_sends_nothing(client):
+    client.force_login(ApplicantFactory())
+
+    response = client.post(COMPOSE, {"subject": "Hi", "body": "Hello"})
+
+    assert response.status_code == 200
+    assert not Message.objects.exists()
+
+
+def test_single_application_is_preselected_and_shown(applicant_client, case):
+    page = applicant_client.get(COMPOSE).content.decode()
+
+    assert f'<input type="hidden" name="thread" value="{case.application.pk}"' in page
+    assert f"Booking reference {case.application.submission.reference_number}" in page
+    assert "<select" not in page
+
+
+def test_several_applications_must_be_chosen(applicant_client, applicant, case):
+    second = ApplicationFactory(submission=SubmissionFactory(user=applicant))
+
+    page = applicant_client.get(COMPOSE).content.decode()
+    response = applicant_client.post(COMPOSE, {"thread": "", "subject": "Typed subject", "body": "Typed body"})
+
+    assert '<select name="thread"' in page
+    assert case.application.submission.reference_number in page
+    assert second.submission.reference_number in page
+    error_page = response.content.decode()
+    assert '<a href="#id_thread">Choose which application your message is about.</a>' in error_page
+    assert 'value="Typed subject"' in error_page and "Typed body" in error_page
+    assert not Message.objects.exists()
+
+
+def test_chosen_application_is_kept_after_an_error(applicant_client, applicant):
+    second = ApplicationFactory(submission=SubmissionFactory(user=applicant))
+
+    page = applicant_client.post(COMPOSE, {"thread": str(second.pk), "subject": "", "body": "Typed body"})
+
+    assert f'<option value="{second.pk}" selected>' in page.content.decode()
+
+
+def test_sends_to_the_chosen_application_and_redirects(applicant_client, applicant, case):
+    response = applicant_client.post(
+        COMPOSE,
+        {"thread": str(case.application.pk), "subject": "Question", "body": "When?", "attachments": [pdf()]},
+    )
+
+    message = Message.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:message_detail", args=[message.pk])
+    assert (message.sender, message.case, message.application) == (applicant, case, case.application)
+    assert message.recipient == case.assigned_staff_profile.user
+    assert message.attachments.count() == 1
+    assert "Your message was sent." in applicant_client.get(response["Location"]).content.decode()
+
+
+def test_application_without_case_goes_to_the_case_team(client):
+    application = ApplicationFactory()
+    client.force_login(application.submission.user)
+
+    client.post(COMPOSE, {"thread": str(application.pk), "subject": "Early question", "body": "Hello"})
+
+    message = Message.objects.get()
+    assert (message.application, message.case, message.recipient) == (application, None, None)
+
+
+def test_another_applicants_application_cannot_be_chosen(applicant_client):
+    foreign = ApplicationFactory()
+
+    response = applicant_client.post(COMPOSE, {"thread": str(foreign.pk), "subject": "Hi", "body": "Hello"})
+
+    assert response.status_code == 200
+    assert not Message.objects.exists()
+
+
+def test_caseworker_has_nothing_to_write_about(client, case):
+    client.force_login(case.assigned_staff_profile.user)
+
+    response = client.post(COMPOSE, {"thread": str(case.application.pk), "subject": "Hi", "body": "Hello"})
+
+    assert "once you have submitted an application" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(COMPOSE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_too_many_files_keeps_text_and_says_choose_again(applicant_client, case):
+    files = [pdf(name=f"file-{number}.pdf") for number in range(6)]
+
+    response = applicant_client.post(
+        COMPOSE, {"thread": str(case.application.pk), "subject": "Many", "body": "Lots of files", "attachments": files}
+    )
+
+    page = response.content.decode()
+    assert "You can attach at most 5 files to one message." in page
+    assert "choose the files again" in page
+    assert 'value="Many"' in page and "Lots of files" in page
+    assert 'aria-describedby="id_attachments_helptext id_attachments_error"' in page
+    assert not Message.objects.exists()
+
+
+def test_oversize_file_is_named_and_text_kept(applicant_client, case, settings):
+    settings.ATTACHMENT_MAX_BYTES = 50
+
+    response = applicant_client.post(
+        COMPOSE,
+        {
+            "thread": str(case.application.pk),
+            "subject": "Big file",
+            "body": "Typed before the upload",
+            "attachments": [pdf(name="<img src=x>big.pdf")],
+        },
+    )
+
+    page = response.content.decode()
+    assert f"“&lt;img src=x&gt;big.pdf” is {len(PDF)}\xa0bytes; each file can be at most 50\xa0bytes." in page
+    assert "<img src=x>" not in page
+    assert "Typed before the upload" in page
+    assert not Message.objects.exists()
+
+
+def test_typed_payloads_come_back_escaped(applicant_client, case):
+    response = applicant_client.post(
+        COMPOSE, {"thread": str(case.application.pk), "subject": "<script>alert(1)</script>", "body": ""}
+    )
+
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+
+
+def test_french_compose(applicant_client, applicant):
+    User.objects.filter(pk=applicant.pk).update(preferred_language="fr")
+
+    page = applicant_client.get(COMPOSE).content.decode()
+
+    assert "Écrire un message" in page
+    assert "Numéro de référence" in page
