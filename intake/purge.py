@@ -242,7 +242,13 @@ def _batch_delete(ids, include_documents, result, journal, detail):
             # What ON DELETE SET NULL does on MariaDB, done explicitly so SQLite agrees.
             Document.objects.filter(pk__in=kept, origin_attachment_id__in=attachment_ids).update(origin_attachment=None)
             Document.objects.filter(pk__in=kept, origin_message_id__in=ids).update(origin_message=None)
-        replies = Message.objects.filter(reply_to_id__in=ids).exclude(pk__in=ids).update(reply_to=None)
+        # Read first through the reply_to index: almost always nothing to change.
+        batch = set(ids)
+        replies = [
+            pk for pk in Message.objects.filter(reply_to_id__in=ids).values_list("pk", flat=True) if pk not in batch
+        ]
+        if replies:
+            Message.objects.filter(pk__in=replies).update(reply_to=None)
         if attachment_ids:
             MessageAttachment.objects.filter(pk__in=attachment_ids).delete()
         deleted, _ = Message.objects.filter(pk__in=ids).delete()
@@ -252,7 +258,7 @@ def _batch_delete(ids, include_documents, result, journal, detail):
         result.attachments += len(attachments)
         result.documents_deleted += len(documents)
         result.documents_unlinked += len(kept)
-        result.replies_unlinked += replies
+        result.replies_unlinked += len(replies)
         result.file_bytes += sum(size for _, _, size in attachments) + sum(row[3] for row in documents)
         # Journal: written with the deletes, so committed rows always have their keys recorded.
         detail["counts"] = result.counts()

@@ -241,7 +241,9 @@ def test_without_include_documents_adopted_documents_stay_downloadable(client, s
     purge_cmd("--case", str(case.pk), "--yes")
 
     assert not Message.objects.exists()
-    kept = list(Document.objects.filter(case=case).order_by("pk").values("pk", "origin_message_id", "origin_attachment_id"))
+    kept = list(
+        Document.objects.filter(case=case).order_by("pk").values("pk", "origin_message_id", "origin_attachment_id")
+    )
     assert kept == [{"pk": doc.pk, "origin_message_id": None, "origin_attachment_id": None} for doc in documents]
     assert stored_files(storage) == {doc.file_path for doc in documents}
     client.force_login(case.assigned_staff_profile.user)
