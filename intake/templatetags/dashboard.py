@@ -83,3 +83,16 @@ def page_query(context, param, number):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def record_status(value):
+    """Case and application statuses are free text in the shared schema; the usual ones are translated."""
+    return {
+        "open": _("Open"),
+        "closed": _("Closed"),
+        "submitted": _("Submitted"),
+        "in_review": _("In review"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+    }.get(value, value)
