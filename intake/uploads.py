@@ -62,12 +62,8 @@ def files_check(files):
             raise InvalidInput(_("“%(name)s” is empty.") % {"name": name}, code="empty_file", field="attachments")
         if upload.size > settings.ATTACHMENT_MAX_BYTES:
             raise TooLarge(
-                _("“%(name)s” is %(size)s; each file can be at most %(limit)s.")
-                % {
-                    "name": name,
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
-                },
+                _("“%(name)s” is larger than %(limit)s, the limit for one file.")
+                % {"name": name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
                 code="file_too_large",
                 field="attachments",
             )
@@ -95,8 +91,8 @@ def files_check(files):
     total = sum(item.size for item in checked)
     if total > settings.ATTACHMENT_MAX_TOTAL_BYTES:
         raise TooLarge(
-            _("The files add up to %(size)s; one message can carry at most %(limit)s.")
-            % {"size": filesizeformat(total), "limit": filesizeformat(settings.ATTACHMENT_MAX_TOTAL_BYTES)},
+            _("Together the files are larger than %(limit)s, the limit for one message. Send some of them in another message.")
+            % {"limit": filesizeformat(settings.ATTACHMENT_MAX_TOTAL_BYTES)},
             code="total_too_large",
             field="attachments",
         )

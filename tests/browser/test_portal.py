@@ -148,7 +148,7 @@ def test_oversize_file_is_refused_and_typed_text_kept(page, tmp_path, settings):
     page.wait_for_load_state()
 
     alert = page.get_by_role("alert")
-    assert "“big-scan.pdf” is 10.0\xa0MB; each file can be at most 10.0\xa0MB." in alert.inner_text()
+    assert "“big-scan.pdf” is larger than 10.0\xa0MB, the limit for one file." in alert.inner_text()
     assert "choose the files again" in alert.inner_text()
     assert page.input_value("#id_subject") == "My bank statement"
     assert page.input_value("#id_body") == "Typed with care.\nSecond line."
