@@ -372,4 +372,4 @@ def _file_delete(key):
     try:
         default_storage.delete(key)
     except OSError:
-        logger.exception("Could not delete stored file %s; a purge will find it.", key)
+        logger.exception("Could not delete stored file %s; its row is gone, remove the file by hand.", key)
