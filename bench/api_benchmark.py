@@ -125,42 +125,16 @@ def load(message_count, case_count):
                 )
             )
             if len(rows) == 5000:
-                insert(
-                    cursor,
-                    "messages",
-                    [
-                        "sender_id",
-                        "recipient_id",
-                        "case_id",
-                        "application_id",
-                        "direction",
-                        "subject",
-                        "body",
-                        "status",
-                        "created_at",
-                    ],
-                    rows,
-                )
+                insert(cursor, "messages", MESSAGE_COLUMNS, rows)
                 rows = []
-        if rows:
-            insert(
-                cursor,
-                "messages",
-                [
-                    "sender_id",
-                    "recipient_id",
-                    "case_id",
-                    "application_id",
-                    "direction",
-                    "subject",
-                    "body",
-                    "status",
-                    "created_at",
-                ],
-                rows,
-            )
+        insert(cursor, "messages", MESSAGE_COLUMNS, rows)
         cursor.execute("ANALYZE TABLE messages, iset_case, iset_application, iset_application_submission")
     print(f"loaded {message_count:,} messages over {case_count:,} cases in {time.perf_counter() - started:.1f} s")
+
+
+MESSAGE_COLUMNS = [
+    "sender_id", "recipient_id", "case_id", "application_id", "direction", "subject", "body", "status", "created_at"
+]
 
 
 def insert(cursor, table, columns, rows):

@@ -15,6 +15,18 @@ def withdrawn_body():
     return _("This message was withdrawn by the ISET case team.")
 
 
+def shown_subject(message):
+    return withdrawn_subject() if message.deleted else message.subject
+
+
+def shown_body(message):
+    return withdrawn_body() if message.deleted else message.body
+
+
+def person_name(user):
+    return person(user)["name"]
+
+
 def person(user):
     if user is None:
         return {"user_id": None, "name": _("Case team"), "role": "case_team"}
@@ -36,7 +48,7 @@ def message_summary(message):
         "direction": message.direction,
         "sender": person(message.sender),
         "recipient": person(message.recipient),
-        "subject": withdrawn_subject() if message.deleted else message.subject,
+        "subject": shown_subject(message),
         "status": message.status,
         "urgent": message.urgent,
         "withdrawn": message.deleted,
@@ -49,7 +61,7 @@ def message_summary(message):
 
 def message_for_applicant(message, attachments):
     data = message_summary(message)
-    data["body"] = withdrawn_body() if message.deleted else message.body
+    data["body"] = shown_body(message)
     data["attachments"] = [
         {
             **attachment_summary(attachment),

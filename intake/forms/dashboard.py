@@ -5,18 +5,8 @@ recipient field: the case decides who receives a message."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.forms.fields import MultipleFileField
 from intake.services import BODY_MAX, SUBJECT_MAX
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        return [upload for upload in (data or []) if upload]
 
 
 class CaseMessageForm(forms.Form):

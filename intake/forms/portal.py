@@ -11,25 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from intake.forms.fields import MultipleFileField
 from intake.services import BODY_MAX, SUBJECT_MAX
-
-ACCEPTED_EXTENSIONS = ".pdf,.png,.jpg,.jpeg,.heic,.heif,.docx,.xlsx,.txt,.csv"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name; the service checks count, size and type."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_EXTENSIONS}))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
 
 
 class MessageForm(forms.Form):

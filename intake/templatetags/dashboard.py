@@ -8,22 +8,10 @@ from intake import presenters
 from intake.models import Message
 
 register = template.Library()
-
-
-@register.filter
-def shown_subject(message):
-    """A withdrawn message shows the neutral notice, wherever it appears."""
-    return presenters.withdrawn_subject() if message.deleted else message.subject
-
-
-@register.filter
-def shown_body(message):
-    return presenters.withdrawn_body() if message.deleted else message.body
-
-
-@register.filter
-def person_name(user):
-    return presenters.person(user)["name"]
+# Shared with the other audience's pages: one definition, in presenters.
+register.filter("shown_subject", presenters.shown_subject)
+register.filter("shown_body", presenters.shown_body)
+register.filter("person_name", presenters.person_name)
 
 
 @register.filter

@@ -8,6 +8,10 @@ from intake import presenters
 from intake.uploads import DOCX, HEIC, JPEG, PDF, PNG, TEXT, XLSX
 
 register = template.Library()
+# Shared with the other audience's pages: one definition, in presenters.
+register.filter("shown_subject", presenters.shown_subject)
+register.filter("shown_body", presenters.shown_body)
+register.filter("person_name", presenters.person_name)
 
 FILE_KINDS = {
     PDF: _("PDF document"),
@@ -18,22 +22,6 @@ FILE_KINDS = {
     XLSX: _("Excel spreadsheet"),
     TEXT: _("Plain text"),
 }
-
-
-@register.filter
-def person_name(user):
-    """The caseworker's display name, the applicant's name, or "Case team" for nobody in particular."""
-    return presenters.person(user)["name"]
-
-
-@register.filter
-def shown_subject(message):
-    return presenters.withdrawn_subject() if message.deleted else message.subject
-
-
-@register.filter
-def shown_body(message):
-    return presenters.withdrawn_body() if message.deleted else message.body
 
 
 @register.filter
