@@ -38,7 +38,7 @@ lint: $(VENV)/.dev-installed
 
 ## Refresh the French catalogue after changing strings, then compile it.
 messages: $(VENV)/.run-installed
-	DEBUG=true $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=artifacts --no-obsolete
+	DEBUG=true $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=artifacts --no-obsolete --no-location
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
