@@ -5,22 +5,10 @@ recipient field: the case decides who receives a message."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms.fields import MultipleFileField
-from intake.services import BODY_MAX, SUBJECT_MAX
+from intake.forms.fields import MessageTextForm, MultipleFileField
 
 
-class CaseMessageForm(forms.Form):
-    subject = forms.CharField(
-        label=_("Subject"),
-        max_length=SUBJECT_MAX,
-        error_messages={"required": _("Enter a subject.")},
-    )
-    body = forms.CharField(
-        label=_("Message"),
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": _("Enter a message.")},
-    )
+class CaseMessageForm(MessageTextForm):
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
     attachments = MultipleFileField(
         label=_("Attachments"),

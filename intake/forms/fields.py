@@ -1,7 +1,9 @@
 """Form pieces both audiences use."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from intake.services import BODY_MAX, SUBJECT_MAX
 from intake.uploads import EXTENSIONS
 
 # A hint for the browser's file picker; the service checks the real content.
@@ -22,3 +24,19 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else [data]
         return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+class MessageTextForm(forms.Form):
+    """Subject and message, as every compose and reply form asks for them."""
+
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=SUBJECT_MAX,
+        error_messages={"required": _("Enter a subject.")},
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": _("Enter a message.")},
+    )

@@ -11,22 +11,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms.fields import MultipleFileField
-from intake.services import BODY_MAX, SUBJECT_MAX
+from intake.forms.fields import MessageTextForm, MultipleFileField
 
 
-class MessageForm(forms.Form):
-    subject = forms.CharField(
-        label=_("Subject"),
-        max_length=SUBJECT_MAX,
-        error_messages={"required": _("Enter a subject.")},
-    )
-    body = forms.CharField(
-        label=_("Message"),
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        error_messages={"required": _("Enter a message.")},
-    )
+class MessageForm(MessageTextForm):
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
     def __init__(self, *args, **kwargs):
