@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from casework.models import StaffProfile
+from intake.services import SUBJECT_MAX
 
 
 def withdrawn_subject():
@@ -21,6 +22,15 @@ def shown_subject(message):
 
 def shown_body(message):
     return withdrawn_body() if message.deleted else message.body
+
+
+def reply_subject(message):
+    """The subject a reply form starts with: "Re: …" once, within the length limit."""
+    if message.deleted:
+        return ""
+    if message.subject.lower().startswith(("re:", "re :")):
+        return message.subject
+    return (_("Re: %(subject)s") % {"subject": message.subject})[:SUBJECT_MAX]
 
 
 def person_name(user):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.access import case_for_staff
 from casework.errors import Conflict, DomainError, PermissionRefused
+from intake import presenters
 from intake.forms.dashboard import CaseMessageForm
 from intake.models import Message
 from intake.selectors import (
@@ -62,7 +63,7 @@ def message_detail(request, case_id, message_id):
     if request.method == "POST":
         return _message_send(request, case, reply_to=message)
     message_mark_read(message=message, reader=request.user)
-    return _case_page(request, case, opened=message, form=CaseMessageForm(initial={"subject": _reply_subject(message)}))
+    return _case_page(request, case, opened=message, form=CaseMessageForm(initial={"subject": presenters.reply_subject(message)}))
 
 
 @login_required
@@ -150,10 +151,3 @@ def _opened_message(request, case, message):
         else None,
     }
 
-
-def _reply_subject(message):
-    if message.deleted:
-        return ""
-    if message.subject.lower().startswith(("re:", "re :")):
-        return message.subject
-    return _("Re: %(subject)s") % {"subject": message.subject}

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from casework.errors import DomainError
+from intake import presenters
 from intake.forms.portal import ComposeForm, ReplyForm
 from intake.selectors import applicant_inbox, applicant_message, applicant_threads, message_attachments
-from intake.services import SUBJECT_MAX, message_mark_read, message_send_from_applicant
+from intake.services import message_mark_read, message_send_from_applicant
 
 INBOX_PAGE_SIZE = 25
 
@@ -35,7 +36,7 @@ def message_detail(request, message_id):
             return sent
     else:
         message_mark_read(message=message, reader=request.user)
-        form = ReplyForm(initial={"subject": _reply_subject(message.subject)})
+        form = ReplyForm(initial={"subject": presenters.reply_subject(message)})
     context = {"message": message, "attachments": message_attachments(message), "form": form}
     return render(request, "portal/message_detail.html", context)
 
@@ -69,8 +70,3 @@ def _send(request, form, **reply):
     form.files_dropped_note()
     return None
 
-
-def _reply_subject(subject):
-    if subject.lower().startswith(("re:", "re :")):
-        return subject
-    return (_("Re: ") + subject)[:SUBJECT_MAX]
