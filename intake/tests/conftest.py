@@ -27,3 +27,19 @@ class Cast:
 @pytest.fixture
 def cast(db):
     return Cast()
+
+
+@pytest.fixture
+def case(db):
+    return CaseFactory()
+
+
+@pytest.fixture
+def applicant(case):
+    return case.application.submission.user
+
+
+@pytest.fixture
+def applicant_client(client, applicant):
+    client.force_login(applicant)
+    return client

@@ -8,6 +8,8 @@ import zipfile
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from intake.models import Message
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
@@ -36,3 +38,18 @@ def stored_files():
         for name in files:
             found.add(os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/"))
     return found
+
+
+def staff_message(case, **fields):
+    """A caseworker's message row to the case's applicant, bound as the service binds it
+    (for page tests that need a message in a given state without the send side effects)."""
+    return Message.objects.create(
+        sender=case.assigned_staff_profile.user,
+        recipient=case.application.submission.user,
+        case=case,
+        application=case.application,
+        direction=Message.Direction.STAFF_TO_APPLICANT,
+        subject=fields.pop("subject", "Documents needed"),
+        body=fields.pop("body", "Please send your pay stub."),
+        **fields,
+    )

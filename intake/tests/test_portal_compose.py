@@ -1,37 +1,16 @@
 """Compose, /messages/new/: a new message about one of the applicant's applications."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from casework.models import User
-from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory, SubmissionFactory
+from casework.tests.factories import ApplicantFactory, ApplicationFactory, SubmissionFactory
 from intake.models import Message
+from intake.tests.helpers import upload
 
 pytestmark = pytest.mark.django_db
 
 COMPOSE = reverse("portal:compose")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def pdf(name="pay-stub.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-@pytest.fixture
-def case():
-    return CaseFactory()
-
-
-@pytest.fixture
-def applicant(case):
-    return case.application.submission.user
-
-
-@pytest.fixture
-def applicant_client(client, applicant):
-    client.force_login(applicant)
-    return client
 
 
 def test_without_submission_explains_and_offers_no_form(client):
@@ -86,7 +65,7 @@ def test_chosen_application_is_kept_after_an_error(applicant_client, applicant):
 def test_sends_to_the_chosen_application_and_redirects(applicant_client, applicant, case):
     response = applicant_client.post(
         COMPOSE,
-        {"thread": str(case.application.pk), "subject": "Question", "body": "When?", "attachments": [pdf()]},
+        {"thread": str(case.application.pk), "subject": "Question", "body": "When?", "attachments": [upload()]},
     )
 
     message = Message.objects.get()
@@ -134,7 +113,7 @@ def test_anonymous_visitor_is_sent_to_login(client):
 
 
 def test_too_many_files_keeps_text_and_says_choose_again(applicant_client, case):
-    files = [pdf(name=f"file-{number}.pdf") for number in range(6)]
+    files = [upload(name=f"file-{number}.pdf") for number in range(6)]
 
     response = applicant_client.post(
         COMPOSE, {"thread": str(case.application.pk), "subject": "Many", "body": "Lots of files", "attachments": files}
@@ -157,7 +136,7 @@ def test_oversize_file_is_named_and_text_kept(applicant_client, case, settings):
             "thread": str(case.application.pk),
             "subject": "Big file",
             "body": "Typed before the upload",
-            "attachments": [pdf(name="<img src=x>big.pdf")],
+            "attachments": [upload(name="<img src=x>big.pdf")],
         },
     )
 

@@ -4,37 +4,13 @@ import pytest
 from django.urls import reverse
 
 from casework.models import User
-from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory
+from casework.tests.factories import ApplicantFactory, ApplicationFactory
 from intake.models import Message
+from intake.tests.helpers import staff_message
 
 pytestmark = pytest.mark.django_db
 
 INBOX = reverse("portal:inbox")
-
-
-def staff_message(case, **fields):
-    """A caseworker's message to the case's applicant, bound as the service binds it."""
-    return Message.objects.create(
-        sender=case.assigned_staff_profile.user,
-        recipient=case.application.submission.user,
-        case=case,
-        application=case.application,
-        direction=Message.Direction.STAFF_TO_APPLICANT,
-        subject=fields.pop("subject", "Documents needed"),
-        body=fields.pop("body", "Please send your pay stub."),
-        **fields,
-    )
-
-
-@pytest.fixture
-def case():
-    return CaseFactory()
-
-
-@pytest.fixture
-def applicant_client(client, case):
-    client.force_login(case.application.submission.user)
-    return client
 
 
 def test_lists_message_with_booking_reference_and_unread_marker(applicant_client, case):

@@ -7,53 +7,16 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from casework.models import User
-from casework.tests.factories import ApplicationFactory, CaseFactory, staff_user
+from casework.tests.factories import ApplicationFactory, staff_user
 from intake.models import Message
 from intake.services import message_send_to_case
+from intake.tests.helpers import PDF, staff_message, upload
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def pdf(name="pay-stub.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def detail_url(message):
     return reverse("portal:message_detail", args=[message.pk])
-
-
-def staff_message(case, **fields):
-    return Message.objects.create(
-        sender=case.assigned_staff_profile.user,
-        recipient=case.application.submission.user,
-        case=case,
-        application=case.application,
-        direction=Message.Direction.STAFF_TO_APPLICANT,
-        subject=fields.pop("subject", "Documents needed"),
-        body=fields.pop("body", "Please send your pay stub."),
-        **fields,
-    )
-
-
-@pytest.fixture
-def case():
-    return CaseFactory()
-
-
-@pytest.fixture
-def applicant(case):
-    return case.application.submission.user
-
-
-@pytest.fixture
-def applicant_client(client, applicant):
-    client.force_login(applicant)
-    return client
-
-
-# Reading ----------------------------------------------------------------------
 
 
 def test_shows_summary_with_booking_reference_when_case_linked(applicant_client, case):
@@ -122,7 +85,7 @@ def test_subject_and_file_name_payloads_are_escaped(applicant_client, case):
         case_id=case.pk,
         subject="<script>alert(1)</script>",
         body="See attached",
-        files=[pdf(name="<img src=x onerror=alert(1)>.pdf")],
+        files=[upload(name="<img src=x onerror=alert(1)>.pdf")],
     )
 
     page = applicant_client.get(detail_url(message)).content.decode()
@@ -134,7 +97,7 @@ def test_subject_and_file_name_payloads_are_escaped(applicant_client, case):
 
 def test_attachments_listed_with_type_size_and_authorising_link(applicant_client, case):
     message = message_send_to_case(
-        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Form", body="Attached", files=[pdf()]
+        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Form", body="Attached", files=[upload()]
     )
     attachment = message.attachments.get()
 
@@ -184,7 +147,7 @@ def test_french_dates_and_labels(applicant_client, applicant, case):
 @pytest.fixture
 def message_with_attachment(case):
     return message_send_to_case(
-        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Form", body="Attached", files=[pdf()]
+        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Form", body="Attached", files=[upload()]
     )
 
 
@@ -244,7 +207,7 @@ def test_reply_goes_to_the_same_thread_and_redirects_to_it(applicant_client, app
     message = staff_message(case)
 
     response = applicant_client.post(
-        detail_url(message), {"subject": "Re: Documents needed", "body": "Here it is", "attachments": [pdf()]}
+        detail_url(message), {"subject": "Re: Documents needed", "body": "Here it is", "attachments": [upload()]}
     )
 
     reply = Message.objects.get(body="Here it is")
@@ -327,7 +290,7 @@ def test_reply_to_own_sent_message_goes_to_the_same_thread(applicant_client, app
 def test_query_count_does_not_grow_with_thread_or_attachments(applicant_client, case, django_assert_num_queries, count):
     for number in range(count):
         last = staff_message(case, subject=f"Message {number}", status=Message.Status.READ)
-    files = [pdf(name=f"file-{number}.pdf") for number in range(1 if count == 1 else 5)]
+    files = [upload(name=f"file-{number}.pdf") for number in range(1 if count == 1 else 5)]
     message = message_send_to_case(
         staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="With files", body="x", files=files
     )
