@@ -88,8 +88,13 @@ def case_thread(case):
     return messages_annotated().filter(_in_case_thread(case)).order_by("created_at", "id")
 
 
-def _in_case_thread(case):
-    return Q(case=case) | Q(case__isnull=True, application_id=case.application_id)
+def _in_case_thread(case, application_id=None):
+    """The thread of a case: its messages, and those written before it existed
+    (bound only to its application). Takes a case, or a case reference and its
+    application id as expressions (OuterRef) for use in a subquery."""
+    if application_id is None:
+        application_id = case.application_id
+    return Q(case=case) | Q(case__isnull=True, application_id=application_id)
 
 
 def case_message(case, message_id):
@@ -98,7 +103,7 @@ def case_message(case, message_id):
     message = (
         messages_annotated()
         .filter(pk=positive_id(message_id))
-        .filter(Q(case=case) | Q(case__isnull=True, application_id=case.application_id))
+        .filter(_in_case_thread(case))
         .first()
     )
     if message is None:
@@ -168,9 +173,7 @@ def staff_case_list(user, search=""):
 
     `search` matches the booking reference and the applicant's name or e-mail,
     word by word. One query for the rows whatever their number."""
-    thread = Message.objects.filter(
-        Q(case=OuterRef("pk")) | Q(case__isnull=True, application_id=OuterRef("application_id"))
-    )
+    thread = Message.objects.filter(_in_case_thread(OuterRef("pk"), OuterRef("application_id")))
     cases = cases_for_staff(user).annotate(
         unread_count=_count_of(_unread_from_applicant(thread)),
         last_message_at=Subquery(thread.order_by("-created_at", "-id").values("created_at")[:1]),
