@@ -162,6 +162,34 @@ def _linked_documents(message_ids, attachment_ids):
     return Document.objects.filter(Q(origin_message_id__in=message_ids) | Q(origin_attachment_id__in=attachment_ids))
 
 
+# Longest IN list a batch lookup sends. MariaDB estimates an IN list longer
+# than eq_range_index_dive_limit (default 200) from index statistics, and on a
+# mostly-NULL column such as messages.reply_to_id it then scans the whole
+# index: 52 ms per lookup at 1,000,000 rows, against 0.3 ms for a range.
+IN_LIST_LIMIT = 100
+
+
+def _pointing_at(queryset, column, ids, fields):
+    """The `fields` of rows whose `column` holds one of `ids` (sorted ascending).
+
+    A batch of consecutive ids (every --all or --before batch) is read as one
+    range lo..hi of the column's index and filtered here, so the server reads
+    only rows that point into the batch. A sparse batch (a case whose ids are
+    spread among other cases') is looked up in IN lists short enough to be
+    planned from the index itself.
+    """
+    if not ids:
+        return []
+    if ids[-1] - ids[0] < 2 * len(ids):
+        wanted = set(ids)
+        rows = queryset.filter(**{f"{column}__gte": ids[0], f"{column}__lte": ids[-1]}).values_list(column, *fields)
+        return [row[1:] for row in rows if row[0] in wanted]
+    found = []
+    for start in range(0, len(ids), IN_LIST_LIMIT):
+        found += queryset.filter(**{f"{column}__in": ids[start : start + IN_LIST_LIMIT]}).values_list(*fields)
+    return found
+
+
 def purge_plan(scope, *, include_documents):
     in_scope = scope.messages().values("pk")
     attachments = MessageAttachment.objects.filter(message_id__in=in_scope)
@@ -229,11 +257,17 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
 def _batch_delete(ids, include_documents, result, journal, detail):
     """One transaction: documents -> links -> attachments -> messages. Returns the file keys to delete."""
     with transaction.atomic():
-        attachments = list(
-            MessageAttachment.objects.filter(message_id__in=ids).values_list("pk", "file_path", "size_bytes")
+        attachments = sorted(
+            _pointing_at(MessageAttachment.objects, "message_id", ids, ("pk", "file_path", "size_bytes"))
         )
         attachment_ids = [pk for pk, _, _ in attachments]
-        linked = list(_linked_documents(ids, attachment_ids).values_list("pk", "source", "file_path", "size_bytes"))
+        document_fields = ("pk", "source", "file_path", "size_bytes")
+        linked = {
+            row[0]: row
+            for row in _pointing_at(Document.objects, "origin_message_id", ids, document_fields)
+            + _pointing_at(Document.objects, "origin_attachment_id", attachment_ids, document_fields)
+        }
+        linked = [linked[pk] for pk in sorted(linked)]
         documents = [row for row in linked if include_documents and row[1] == ADOPTED]
         kept = [row[0] for row in linked if not (include_documents and row[1] == ADOPTED)]
         if documents:
@@ -244,9 +278,7 @@ def _batch_delete(ids, include_documents, result, journal, detail):
             Document.objects.filter(pk__in=kept, origin_message_id__in=ids).update(origin_message=None)
         # Read first through the reply_to index: almost always nothing to change.
         batch = set(ids)
-        replies = [
-            pk for pk in Message.objects.filter(reply_to_id__in=ids).values_list("pk", flat=True) if pk not in batch
-        ]
+        replies = [pk for (pk,) in _pointing_at(Message.objects, "reply_to_id", ids, ("pk",)) if pk not in batch]
         if replies:
             Message.objects.filter(pk__in=replies).update(reply_to=None)
         if attachment_ids:

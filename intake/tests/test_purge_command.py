@@ -17,7 +17,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework.models import Document
@@ -157,6 +159,76 @@ def test_case_scope_leaves_the_control_case_byte_for_byte_intact(storage):
     assert snapshot(control) == before
     assert stored_files(storage) == set(before["files"])
     assert not target_keys & stored_files(storage)
+
+
+def interleaved_threads(cases, rounds):
+    """Threads written turn by turn, so each case's message ids are spread among the others'."""
+    firsts = {
+        case.pk: message_send_to_case(
+            staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Documents needed", body="Please."
+        )
+        for case in cases
+    }
+    for n in range(rounds):
+        for case in cases:
+            sent = message_send_from_applicant(
+                applicant=case.application.submission.user,
+                subject=f"Re: documents {n}",
+                body="Here.",
+                reply_to_id=firsts[case.pk].pk,
+                files=[upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n")],
+            )
+            attachments_adopt(staff_user=case.assigned_staff_profile.user, case_id=case.pk, message_id=sent.pk)
+
+
+@pytest.mark.parametrize("neighbours", [1, 2], ids=["ids-alternate", "ids-one-in-three"])
+def test_case_scope_with_interleaved_ids_leaves_the_neighbours_intact(storage, neighbours):
+    # One neighbour: the target's ids alternate with it, read as one range and filtered.
+    # Two: the target holds one id in three, looked up in short IN lists.
+    target, *others = [CaseFactory() for _ in range(1 + neighbours)]
+    interleaved_threads([target, *others], rounds=4)
+    before = {case.pk: snapshot(case) for case in others}
+
+    purge_cmd("--case", str(target.pk), "--yes", "--include-documents", "--batch-size", "3")
+
+    assert not Message.objects.filter(case=target).exists()
+    assert not Document.objects.filter(case=target).exists()
+    assert {case.pk: snapshot(case) for case in others} == before
+    assert stored_files(storage) == referenced_keys()
+
+
+def test_batch_lookups_find_exactly_the_rows_pointing_into_the_batch():
+    case = CaseFactory()
+    staff, applicant = case.assigned_staff_profile.user, case.application.submission.user
+    count = 5 * purge.IN_LIST_LIMIT
+    Message.objects.bulk_create(
+        Message(
+            sender=applicant,
+            recipient=staff,
+            case=case,
+            application=case.application,
+            direction=Message.Direction.APPLICANT_TO_STAFF,
+            subject=f"message {n}",
+            body="text",
+        )
+        for n in range(count)
+    )
+    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    assert ids == list(range(ids[0], ids[0] + count))  # one insert: consecutive ids
+    Message.objects.filter(pk__gt=ids[0]).update(reply_to_id=F("pk") - 1)  # each answers the one before
+
+    def lookup(batch):
+        with CaptureQueriesContext(connection) as queries:
+            found = purge._pointing_at(Message.objects, "reply_to_id", batch, ("pk",))
+        expected = {pk for pk, to in Message.objects.values_list("pk", "reply_to_id") if to in set(batch)}
+        assert sorted(pk for (pk,) in found) == sorted(expected)
+        return len(queries)
+
+    dense = ids[10 : 10 + purge.IN_LIST_LIMIT + 50]
+    sparse = ids[::3][: purge.IN_LIST_LIMIT + 50]
+    assert lookup(dense) == 1  # one range
+    assert lookup(sparse) == 2  # two IN lists, each within the limit
+    assert lookup([]) == 0
 
 
 def test_repeated_case_option_purges_each_case():
