@@ -19,6 +19,7 @@ import getpass
 import logging
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as day_start
@@ -40,6 +41,10 @@ ADOPTED = Document.Source.SECURE_MESSAGE_ATTACHMENT
 
 class ScopeError(Exception):
     """The scope names something that does not exist, or nothing at all."""
+
+
+class PurgeBusy(Exception):
+    """Another purge holds the lock; nothing was changed."""
 
 
 class PurgeFailed(Exception):
@@ -156,6 +161,47 @@ class Result:
             "files_failed": len(self.files_failed),
             "batches": self.batches,
         }
+
+
+def lock_name():
+    """Server-wide on MariaDB, so it names the database: purges of other databases do not wait."""
+    return f"{connection.settings_dict['NAME']}.purge"[-64:]
+
+
+@contextmanager
+def purge_lock():
+    """One purge at a time per database, or PurgeBusy at once (no waiting).
+
+    On MariaDB an advisory lock (GET_LOCK) held by this connection: a killed
+    run's lock goes with its connection, so a crash never leaves it taken. The
+    embedded SQLite database (demo and tests) has no such lock and lets one
+    writer at a time in anyway, so there it is not taken.
+    """
+    if connection.vendor != "mysql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK(%s, 0)", [lock_name()])
+        (taken,) = cursor.fetchone()
+    if taken != 1:
+        raise PurgeBusy(_running_description())
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT RELEASE_LOCK(%s)", [lock_name()])
+
+
+def _running_description():
+    running = (
+        MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED, detail__status=STATUS_RUNNING)
+        .order_by("-pk")
+        .first()
+    )
+    if running is None:
+        return "Another purge is running."
+    detail = running.detail
+    return f"Another purge is running (started {detail.get('started_at')} by {detail.get('os_user')})."
 
 
 def _linked_documents(message_ids, attachment_ids):

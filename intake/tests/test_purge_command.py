@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -460,6 +460,73 @@ def test_nothing_to_do_exits_0_without_asking():
 
     assert "Nothing to purge." in out
     assert not MessageEvent.objects.exists()
+
+
+# One purge at a time -----------------------------------------------------------
+
+
+@pytest.fixture
+def other_session():
+    """A second connection to the same database, as a second purge process would have."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    yield other
+    other.close()
+
+
+def lock_held_by(session):
+    with session.cursor() as cursor:
+        cursor.execute("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", [purge.lock_name()])
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.mysql
+def test_second_purge_while_one_runs_changes_nothing_and_says_who(other_session, storage):
+    case = CaseFactory()
+    thread(case)
+    before = snapshot(case)
+    running = MessageEvent.objects.create(
+        event_type=MessageEvent.Type.PURGED,
+        detail={
+            "status": "running",
+            "started_at": "2026-11-24T09:00:00+00:00",
+            "os_user": "nightly",
+            "files_pending": [],
+        },
+    )
+    with other_session.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK(%s, 0)", [purge.lock_name()])
+    assert lock_held_by(other_session)
+
+    with pytest.raises(CommandError) as busy:
+        purge_cmd("--case", str(case.pk), "--yes")
+
+    assert busy.value.returncode == 1
+    assert "Another purge is running (started 2026-11-24T09:00:00+00:00 by nightly)" in str(busy.value)
+    assert "Nothing was changed" in str(busy.value)
+    assert snapshot(case) == before
+    assert list(MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED)) == [running]
+    out, _ = purge_cmd("--case", str(case.pk), "--dry-run")  # looking is allowed meanwhile
+    assert "Would remove" in out
+
+
+@pytest.mark.mysql
+def test_purge_releases_its_lock_when_done_and_when_it_fails(monkeypatch, other_session):
+    case = CaseFactory()
+    thread(case, applicant_messages=3)
+    crash_on_call(monkeypatch, "_batch_delete", 2)
+    with pytest.raises(CommandError):
+        purge_cmd("--case", str(case.pk), "--yes", "--batch-size", "2")
+    monkeypatch.undo()
+    with other_session.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK(%s, 0), RELEASE_LOCK(%s)", [purge.lock_name()] * 2)
+        assert cursor.fetchone() == (1, 1)
+
+    purge_cmd("--case", str(case.pk), "--yes")
+
+    assert not Message.objects.filter(case=case).exists()
+    with other_session.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK(%s, 0), RELEASE_LOCK(%s)", [purge.lock_name()] * 2)
+        assert cursor.fetchone() == (1, 1)
 
 
 # Interruption ---------------------------------------------------------------

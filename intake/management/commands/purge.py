@@ -2,17 +2,28 @@
 
 Thin: parses the scope, shows what would go, asks, reports progress and a
 summary. The work is in intake/purge.py. Exit codes: 0 done or nothing to do,
-1 failed part-way, 2 usage error (including "no terminal to confirm on").
+1 failed part-way or another purge is running, 2 usage error (including "no
+terminal to confirm on").
 """
 
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intake.purge import DEFAULT_BATCH_SIZE, PurgeFailed, Scope, ScopeError, purge_plan, purge_run
+from intake.purge import (
+    DEFAULT_BATCH_SIZE,
+    PurgeBusy,
+    PurgeFailed,
+    Scope,
+    ScopeError,
+    purge_lock,
+    purge_plan,
+    purge_run,
+)
 
 USAGE = 2
 FAILED = 1
@@ -83,7 +94,16 @@ class Command(BaseCommand):
         except ScopeError as exc:
             raise CommandError(str(exc), returncode=USAGE) from None
         include_documents = options["include_documents"]
+        # A dry run only reads, so it may look while another purge runs.
+        try:
+            with nullcontext() if dry_run else purge_lock():
+                self._purge(scope, include_documents, dry_run, yes, stdin, options["batch_size"])
+        except PurgeBusy as busy:
+            raise CommandError(
+                f"{busy} Nothing was changed; run it again when that one has finished.", returncode=FAILED
+            ) from None
 
+    def _purge(self, scope, include_documents, dry_run, yes, stdin, batch_size):
         plan = purge_plan(scope, include_documents=include_documents)
         self._plan_show(scope, plan, include_documents, dry_run)
         if dry_run:
@@ -101,7 +121,7 @@ class Command(BaseCommand):
             result = purge_run(
                 scope,
                 include_documents=include_documents,
-                batch_size=options["batch_size"],
+                batch_size=batch_size,
                 on_batch=progress.update,
             )
         except PurgeFailed as failure:
