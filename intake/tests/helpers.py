@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake.models import Message
+from intake.services import message_send_from_applicant
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -52,4 +53,15 @@ def staff_message(case, **fields):
         subject=fields.pop("subject", "Documents needed"),
         body=fields.pop("body", "Please send your pay stub."),
         **fields,
+    )
+
+
+def applicant_message(case, *, subject="Question about my training", body="My private answer", files=()):
+    """The case's applicant writes about its application, through the real send service."""
+    return message_send_from_applicant(
+        applicant=case.application.submission.user,
+        application_id=case.application_id,
+        subject=subject,
+        body=body,
+        files=files,
     )

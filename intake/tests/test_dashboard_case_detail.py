@@ -1,29 +1,16 @@
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from casework.models import StaffProfile
 from casework.tests.factories import ApplicantFactory, CaseFactory, staff_user
 from intake.models import Message
-from intake.services import message_send_from_applicant
+from intake.tests.helpers import applicant_message, upload
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def url(case):
     return reverse("dashboard:case_detail", args=[case.pk])
-
-
-def from_applicant(case, subject="Question about my training", files=()):
-    return message_send_from_applicant(
-        applicant=case.application.submission.user,
-        application_id=case.application_id,
-        subject=subject,
-        body="My private answer",
-        files=files,
-    )
 
 
 def test_page_shows_case_summary_and_recipient_read_only(client):
@@ -43,8 +30,8 @@ def test_page_shows_case_summary_and_recipient_read_only(client):
 
 def test_widget_lists_only_this_cases_messages_with_booking_reference(client):
     case, other = CaseFactory(), CaseFactory()
-    from_applicant(case, subject="Mine")
-    from_applicant(other, subject="Someone else's")
+    applicant_message(case, subject="Mine")
+    applicant_message(other, subject="Someone else's")
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
     response = client.get(url(case))
@@ -58,7 +45,7 @@ def test_widget_lists_only_this_cases_messages_with_booking_reference(client):
 
 def test_unread_row_is_bold_and_labelled(client):
     case = CaseFactory()
-    from_applicant(case)
+    applicant_message(case)
     client.force_login(case.assigned_staff_profile.user)
 
     body = client.get(url(case)).content.decode()
@@ -69,7 +56,7 @@ def test_unread_row_is_bold_and_labelled(client):
 
 def test_tabs_filter_by_direction_with_counts(client):
     case = CaseFactory()
-    from_applicant(case, subject="Incoming")
+    applicant_message(case, subject="Incoming")
     client.force_login(case.assigned_staff_profile.user)
     client.post(url(case), {"subject": "Outgoing", "body": "Hello"})
 
@@ -84,8 +71,8 @@ def test_tabs_filter_by_direction_with_counts(client):
 
 def test_sorted_newest_first_by_default_and_oldest_on_request(client):
     case = CaseFactory()
-    first = from_applicant(case, subject="First")
-    second = from_applicant(case, subject="Second")
+    first = applicant_message(case, subject="First")
+    second = applicant_message(case, subject="Second")
     client.force_login(case.assigned_staff_profile.user)
 
     newest = client.get(url(case)).context["thread"].object_list
@@ -99,7 +86,7 @@ def test_sort_by_sender(client):
     case = CaseFactory(assigned_staff_profile__display_name="Aaron Caseworker")
     case.application.submission.user.first_name = "Zed"
     case.application.submission.user.save()
-    from_applicant(case, subject="From Zed")
+    applicant_message(case, subject="From Zed")
     client.force_login(case.assigned_staff_profile.user)
     client.post(url(case), {"subject": "From Aaron", "body": "Hello"})
 
@@ -133,7 +120,7 @@ def test_send_creates_message_to_the_applicant_and_redirects(client):
             "subject": "Your documents",
             "body": "Please send your ID.",
             "urgent": "on",
-            "attachments": [SimpleUploadedFile("letter.pdf", PDF, "application/pdf")],
+            "attachments": [upload("letter.pdf")],
         },
     )
 
@@ -180,7 +167,7 @@ def test_refused_file_is_named_and_text_kept(client):
         {
             "subject": "Keep me",
             "body": "And me",
-            "attachments": [SimpleUploadedFile("virus.exe", b"MZ\x00\x01\x02", "application/octet-stream")],
+            "attachments": [upload("virus.exe", b"MZ\x00\x01\x02", "application/octet-stream")],
         },
     )
 
@@ -195,7 +182,7 @@ def test_refused_file_is_named_and_text_kept(client):
 
 def test_case_file_lists_documents_with_download_links(client):
     case = CaseFactory()
-    message = from_applicant(case, files=[SimpleUploadedFile("id-card.pdf", PDF, "application/pdf")])
+    message = applicant_message(case, files=[upload("id-card.pdf")])
     client.force_login(case.assigned_staff_profile.user)
     client.get(reverse("dashboard:message_detail", args=[case.pk, message.pk]))
 
@@ -250,7 +237,7 @@ def test_missing_case_gets_404(client):
 def test_query_count_does_not_grow_with_messages(client, django_assert_num_queries, count):
     case = CaseFactory()
     for number in range(count):
-        from_applicant(case, subject=f"Message {number}", files=[SimpleUploadedFile("a.pdf", PDF, "application/pdf")])
+        applicant_message(case, subject=f"Message {number}", files=[upload("a.pdf")])
     client.force_login(case.assigned_staff_profile.user)
 
     # session, user (with staff profile), case, tab counts, message count,

@@ -1,38 +1,30 @@
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from casework.models import Document, StaffProfile
 from casework.tests.factories import CaseFactory, staff_user
 from intake.models import Message, MessageEvent
-from intake.services import message_send_from_applicant, message_send_to_case
+from intake.services import message_send_to_case
+from intake.tests.helpers import applicant_message, upload
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def url(case, message):
     return reverse("dashboard:message_detail", args=[case.pk, message.pk])
 
 
-def from_applicant(case, subject="Question", body="Line one\n<script>alert(1)</script>", files=()):
-    return message_send_from_applicant(
-        applicant=case.application.submission.user,
-        application_id=case.application_id,
-        subject=subject,
-        body=body,
-        files=files,
-    )
-
-
-def pdf(name="proof.pdf"):
-    return SimpleUploadedFile(name, PDF, "application/pdf")
+def adopted_message(client, case):
+    """An applicant's message with a PDF, opened by the caseworker so the PDF is in the case file."""
+    message = applicant_message(case, files=[upload("proof.pdf")])
+    client.force_login(case.assigned_staff_profile.user)
+    client.get(url(case, message))
+    return message, message.attachments.get(), Document.objects.get()
 
 
 def test_opening_marks_applicant_message_read_and_shows_body_escaped(client):
     case = CaseFactory()
-    message = from_applicant(case)
+    message = applicant_message(case, body="Line one\n<script>alert(1)</script>")
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.get(url(case, message))
@@ -46,7 +38,7 @@ def test_opening_marks_applicant_message_read_and_shows_body_escaped(client):
 
 def test_opening_adopts_attachments_once_however_often(client):
     case = CaseFactory()
-    message = from_applicant(case, files=[pdf("one.pdf"), pdf("two.pdf")])
+    message = applicant_message(case, files=[upload("one.pdf"), upload("two.pdf")])
     client.force_login(case.assigned_staff_profile.user)
 
     for _ in range(3):
@@ -65,7 +57,9 @@ def test_opening_adopts_attachments_once_however_often(client):
 def test_opening_own_staff_message_changes_nothing_and_adopts_nothing(client):
     case = CaseFactory()
     caseworker = case.assigned_staff_profile.user
-    message = message_send_to_case(staff_user=caseworker, case_id=case.pk, subject="Hi", body="Text", files=[pdf()])
+    message = message_send_to_case(
+        staff_user=caseworker, case_id=case.pk, subject="Hi", body="Text", files=[upload("proof.pdf")]
+    )
     client.force_login(caseworker)
 
     response = client.get(url(case, message))
@@ -79,7 +73,7 @@ def test_opening_own_staff_message_changes_nothing_and_adopts_nothing(client):
 
 def test_history_shows_who_sent_and_read(client):
     case = CaseFactory()
-    message = from_applicant(case, files=[pdf()])
+    message = applicant_message(case, files=[upload("proof.pdf")])
     client.force_login(case.assigned_staff_profile.user)
     client.get(url(case, message))
 
@@ -94,7 +88,7 @@ def test_history_shows_who_sent_and_read(client):
 
 def test_reply_form_is_prefilled_and_reply_links_to_parent(client):
     case = CaseFactory()
-    message = from_applicant(case, subject="Bus pass")
+    message = applicant_message(case, subject="Bus pass")
     client.force_login(case.assigned_staff_profile.user)
 
     page = client.get(url(case, message)).content.decode()
@@ -112,7 +106,7 @@ def test_reply_form_is_prefilled_and_reply_links_to_parent(client):
 
 def test_reply_with_empty_body_keeps_subject(client):
     case = CaseFactory()
-    message = from_applicant(case)
+    message = applicant_message(case)
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.post(url(case, message), {"subject": "Re: kept", "body": ""})
@@ -139,7 +133,7 @@ def test_withdrawn_message_shows_only_the_notice(client):
 
 def test_message_of_another_case_is_404_even_for_supervisor(client):
     case, other = CaseFactory(), CaseFactory()
-    message = from_applicant(other)
+    message = applicant_message(other)
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
     assert client.get(url(case, message)).status_code == 404
@@ -147,7 +141,7 @@ def test_message_of_another_case_is_404_even_for_supervisor(client):
 
 def test_supervisor_can_open_any_message(client):
     case = CaseFactory()
-    message = from_applicant(case)
+    message = applicant_message(case)
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
     assert client.get(url(case, message)).status_code == 200
@@ -155,11 +149,7 @@ def test_supervisor_can_open_any_message(client):
 
 def test_other_caseworker_gets_404_for_message_attachment_and_document(client):
     case = CaseFactory()
-    message = from_applicant(case, files=[pdf()])
-    client.force_login(case.assigned_staff_profile.user)
-    client.get(url(case, message))
-    attachment = message.attachments.get()
-    document = Document.objects.get()
+    message, attachment, document = adopted_message(client, case)
     client.force_login(staff_user())
 
     assert client.get(url(case, message)).status_code == 404
@@ -176,11 +166,7 @@ def test_other_caseworker_gets_404_for_message_attachment_and_document(client):
 
 def test_applicant_gets_404_for_message_attachment_and_document(client):
     case = CaseFactory()
-    message = from_applicant(case, files=[pdf()])
-    client.force_login(case.assigned_staff_profile.user)
-    client.get(url(case, message))
-    attachment = message.attachments.get()
-    document = Document.objects.get()
+    message, attachment, document = adopted_message(client, case)
     client.force_login(case.application.submission.user)
 
     assert client.get(url(case, message)).status_code == 404
@@ -193,7 +179,7 @@ def test_applicant_gets_404_for_message_attachment_and_document(client):
 
 def test_anonymous_visitor_is_sent_to_sign_in(client):
     case = CaseFactory()
-    message = from_applicant(case)
+    message = applicant_message(case)
 
     response = client.get(url(case, message))
 
@@ -207,7 +193,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 def test_query_count_does_not_grow_with_messages(client, django_assert_num_queries, count):
     case = CaseFactory()
     for number in range(count):
-        message = from_applicant(case, subject=f"Message {number}", files=[pdf()])
+        message = applicant_message(case, subject=f"Message {number}", files=[upload("proof.pdf")])
     client.force_login(case.assigned_staff_profile.user)
     client.get(url(case, message))  # first opening adopts; measure a repeat opening
 

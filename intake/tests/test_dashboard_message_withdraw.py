@@ -1,15 +1,13 @@
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from casework.models import StaffProfile
 from casework.tests.factories import CaseFactory, staff_user
 from intake.models import Message, MessageEvent
-from intake.services import attachments_adopt, message_send_from_applicant, message_send_to_case
+from intake.services import attachments_adopt, message_send_to_case
+from intake.tests.helpers import applicant_message, upload
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def url(case, message):
@@ -54,7 +52,7 @@ def test_post_withdraws_and_redirects_to_the_message(client):
 
 def test_refused_with_the_reason_when_attachments_were_adopted(client):
     case = CaseFactory()
-    message = staff_message(case, files=[SimpleUploadedFile("letter.pdf", PDF, "application/pdf")])
+    message = staff_message(case, files=[upload("letter.pdf")])
     attachments_adopt(staff_user=case.assigned_staff_profile.user, case_id=case.pk, message_id=message.pk)
     client.force_login(case.assigned_staff_profile.user)
 
@@ -68,9 +66,7 @@ def test_refused_with_the_reason_when_attachments_were_adopted(client):
 
 def test_applicant_message_cannot_be_withdrawn(client):
     case = CaseFactory()
-    message = message_send_from_applicant(
-        applicant=case.application.submission.user, application_id=case.application_id, subject="Mine", body="Text"
-    )
+    message = applicant_message(case, subject="Mine", body="Text")
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.post(url(case, message))

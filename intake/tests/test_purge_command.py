@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -27,6 +26,7 @@ from casework.tests.factories import CaseFactory
 from intake import purge
 from intake.models import Message, MessageAttachment, MessageEvent
 from intake.services import attachments_adopt, message_send_from_applicant, message_send_to_case
+from intake.tests.helpers import stored_files, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,10 +44,6 @@ def storage(settings, tmp_path):
     return tmp_path
 
 
-def upload(name="note.txt", text="scanned pay stub, page 1\n"):
-    return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
-
-
 def thread(case, *, applicant_messages=2, adopt=True):
     """A realistic thread: a staff message, applicant answers with files, adopted into the case file."""
     staff = case.assigned_staff_profile.user
@@ -59,15 +55,14 @@ def thread(case, *, applicant_messages=2, adopt=True):
             subject=f"Re: documents {n}",
             body="Here they are.",
             reply_to_id=first.pk,
-            files=[upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n"), upload(f"id-{n}.txt", f"id {case.pk}-{n}\n")],
+            files=[
+                upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n".encode(), "text/plain"),
+                upload(f"id-{n}.txt", f"id {case.pk}-{n}\n".encode(), "text/plain"),
+            ],
         )
         if adopt:
             attachments_adopt(staff_user=staff, case_id=case.pk, message_id=sent.pk)
     return first
-
-
-def stored_files(root):
-    return {path.relative_to(root).as_posix() for path in Path(root).rglob("*") if path.is_file()}
 
 
 def snapshot(case):
@@ -144,7 +139,7 @@ def test_database_sets_kept_document_links_to_null_as_the_command_does():
 # Each scope removes exactly its rows and files ----------------------------------
 
 
-def test_case_scope_leaves_the_control_case_byte_for_byte_intact(storage):
+def test_case_scope_leaves_the_control_case_byte_for_byte_intact():
     target, control = CaseFactory(), CaseFactory()
     thread(target)
     thread(control)
@@ -157,8 +152,8 @@ def test_case_scope_leaves_the_control_case_byte_for_byte_intact(storage):
     assert not MessageAttachment.objects.filter(case=target).exists()
     assert not Document.objects.filter(case=target).exists()
     assert snapshot(control) == before
-    assert stored_files(storage) == set(before["files"])
-    assert not target_keys & stored_files(storage)
+    assert stored_files() == set(before["files"])
+    assert not target_keys & stored_files()
 
 
 def interleaved_threads(cases, rounds):
@@ -176,13 +171,13 @@ def interleaved_threads(cases, rounds):
                 subject=f"Re: documents {n}",
                 body="Here.",
                 reply_to_id=firsts[case.pk].pk,
-                files=[upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n")],
+                files=[upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n".encode(), "text/plain")],
             )
             attachments_adopt(staff_user=case.assigned_staff_profile.user, case_id=case.pk, message_id=sent.pk)
 
 
 @pytest.mark.parametrize("neighbours", [1, 2], ids=["ids-alternate", "ids-one-in-three"])
-def test_case_scope_with_interleaved_ids_leaves_the_neighbours_intact(storage, neighbours):
+def test_case_scope_with_interleaved_ids_leaves_the_neighbours_intact(neighbours):
     # One neighbour: the target's ids alternate with it, read as one range and filtered.
     # Two: the target holds one id in three, looked up in short IN lists.
     target, *others = [CaseFactory() for _ in range(1 + neighbours)]
@@ -194,7 +189,7 @@ def test_case_scope_with_interleaved_ids_leaves_the_neighbours_intact(storage, n
     assert not Message.objects.filter(case=target).exists()
     assert not Document.objects.filter(case=target).exists()
     assert {case.pk: snapshot(case) for case in others} == before
-    assert stored_files(storage) == referenced_keys()
+    assert stored_files() == referenced_keys()
 
 
 def test_batch_lookups_find_exactly_the_rows_pointing_into_the_batch():
@@ -255,7 +250,7 @@ def test_case_scope_includes_messages_bound_only_to_its_application():
     assert control.pk  # the control case exists and had no messages to lose
 
 
-def test_application_scope_leaves_the_control_case_byte_for_byte_intact(storage):
+def test_application_scope_leaves_the_control_case_byte_for_byte_intact():
     target, control = CaseFactory(), CaseFactory()
     thread(target)
     thread(control)
@@ -265,16 +260,20 @@ def test_application_scope_leaves_the_control_case_byte_for_byte_intact(storage)
 
     assert not Message.objects.filter(application=target.application).exists()
     assert snapshot(control) == before
-    assert stored_files(storage) == set(before["files"])
+    assert stored_files() == set(before["files"])
 
 
-def test_before_scope_removes_older_messages_and_unlinks_replies_to_them(storage):
+def test_before_scope_removes_older_messages_and_unlinks_replies_to_them():
     case = CaseFactory()
     old = thread(case, applicant_messages=1, adopt=False)
     Message.objects.filter(case=case).update(created_at=timezone.now() - datetime.timedelta(days=400))
     applicant = case.application.submission.user
     recent = message_send_from_applicant(
-        applicant=applicant, subject="Re: again", body="Any news?", reply_to_id=old.pk, files=[upload("late.txt")]
+        applicant=applicant,
+        subject="Re: again",
+        body="Any news?",
+        reply_to_id=old.pk,
+        files=[upload("late.txt", b"scanned pay stub, page 1\n", "text/plain")],
     )
     control = CaseFactory()
     thread(control, applicant_messages=1)
@@ -287,10 +286,10 @@ def test_before_scope_removes_older_messages_and_unlinks_replies_to_them(storage
     assert list(Message.objects.filter(case=case).values_list("pk", flat=True)) == [recent.pk]
     assert Message.objects.filter(pk=recent.pk).values().get() == {**recent_row, "reply_to_id": None}
     assert snapshot(control) == before
-    assert stored_files(storage) == referenced_keys()
+    assert stored_files() == referenced_keys()
 
 
-def test_all_scope_removes_every_message_attachment_and_file(storage):
+def test_all_scope_removes_every_message_attachment_and_file():
     for _ in range(2):
         thread(CaseFactory(), adopt=False)
 
@@ -298,13 +297,13 @@ def test_all_scope_removes_every_message_attachment_and_file(storage):
 
     assert not Message.objects.exists()
     assert not MessageAttachment.objects.exists()
-    assert stored_files(storage) == set()
+    assert stored_files() == set()
 
 
 # Adopted documents --------------------------------------------------------------
 
 
-def test_without_include_documents_adopted_documents_stay_downloadable(client, storage):
+def test_without_include_documents_adopted_documents_stay_downloadable(client):
     case = CaseFactory()
     thread(case, applicant_messages=1)
     documents = list(Document.objects.filter(case=case).order_by("pk"))
@@ -317,7 +316,7 @@ def test_without_include_documents_adopted_documents_stay_downloadable(client, s
         Document.objects.filter(case=case).order_by("pk").values("pk", "origin_message_id", "origin_attachment_id")
     )
     assert kept == [{"pk": doc.pk, "origin_message_id": None, "origin_attachment_id": None} for doc in documents]
-    assert stored_files(storage) == {doc.file_path for doc in documents}
+    assert stored_files() == {doc.file_path for doc in documents}
     client.force_login(case.assigned_staff_profile.user)
     for doc in documents:
         response = client.get(f"/dashboard/cases/{case.pk}/documents/{doc.pk}/")
@@ -325,7 +324,7 @@ def test_without_include_documents_adopted_documents_stay_downloadable(client, s
         assert b"".join(response.streaming_content) == contents[doc.pk]
 
 
-def test_include_documents_removes_adopted_documents_and_their_files_first(storage):
+def test_include_documents_removes_adopted_documents_and_their_files_first():
     case = CaseFactory()
     thread(case, applicant_messages=1)
     manual = Document.objects.create(
@@ -341,14 +340,14 @@ def test_include_documents_removes_adopted_documents_and_their_files_first(stora
     out, _ = purge_cmd("--case", str(case.pk), "--yes", "--include-documents")
 
     assert list(Document.objects.values_list("pk", flat=True)) == [manual.pk]
-    assert stored_files(storage) == {manual.file_path}
+    assert stored_files() == {manual.file_path}
     assert "2 documents deleted" in out
 
 
 # Dry run and confirmation -----------------------------------------------------
 
 
-def test_dry_run_prints_the_plan_and_changes_nothing(storage):
+def test_dry_run_prints_the_plan_and_changes_nothing():
     case = CaseFactory()
     thread(case)
     before = snapshot(case)
@@ -369,7 +368,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(storage):
     }
     assert snapshot(case) == before
     assert list(MessageEvent.objects.order_by("pk").values()) == events
-    assert stored_files(storage) == set(before["files"])
+    assert stored_files() == set(before["files"])
 
 
 def test_dry_run_text_summary_counts_per_table():
@@ -558,7 +557,7 @@ def crash_on_call(monkeypatch, name, call_number):
         ("_batch_delete", 2),
     ],
 )
-def test_interrupted_purge_rerun_ends_like_an_uninterrupted_one(monkeypatch, storage, where, call_number):
+def test_interrupted_purge_rerun_ends_like_an_uninterrupted_one(monkeypatch, where, call_number):
     target, control = CaseFactory(), CaseFactory()
     thread(target, applicant_messages=3)
     thread(control, applicant_messages=1)
@@ -577,7 +576,7 @@ def test_interrupted_purge_rerun_ends_like_an_uninterrupted_one(monkeypatch, sto
     assert not Message.objects.filter(case=target).exists()
     assert not Document.objects.filter(case=target).exists()
     assert snapshot(control) == before
-    assert stored_files(storage) == set(before["files"]) == referenced_keys()
+    assert stored_files() == set(before["files"]) == referenced_keys()
     runs = MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED).order_by("pk")
     assert [run.detail["status"] for run in runs] == ["failed", "done"]
     assert all(run.detail["files_pending"] == [] for run in runs)
@@ -586,7 +585,7 @@ def test_interrupted_purge_rerun_ends_like_an_uninterrupted_one(monkeypatch, sto
     assert sum(run.detail["counts"]["documents_deleted"] for run in runs) == plan.documents_deleted
 
 
-def test_files_left_by_a_crash_are_named_in_the_journal_and_shown_by_dry_run(monkeypatch, storage):
+def test_files_left_by_a_crash_are_named_in_the_journal_and_shown_by_dry_run(monkeypatch):
     case = CaseFactory()
     thread(case, applicant_messages=1, adopt=False)
     keys = set(MessageAttachment.objects.values_list("file_path", flat=True))
@@ -597,7 +596,7 @@ def test_files_left_by_a_crash_are_named_in_the_journal_and_shown_by_dry_run(mon
 
     journal = MessageEvent.objects.get(event_type=MessageEvent.Type.PURGED)
     assert set(journal.detail["files_pending"]) == keys
-    assert keys <= stored_files(storage)
+    assert keys <= stored_files()
     out, _ = purge_cmd("--all", "--dry-run")
     assert "left by an interrupted run: 2 stored files" in out
     monkeypatch.undo()
@@ -605,16 +604,16 @@ def test_files_left_by_a_crash_are_named_in_the_journal_and_shown_by_dry_run(mon
     out, _ = purge_cmd("--all", "--yes")
 
     assert "2 files from an interrupted run" in out
-    assert stored_files(storage) == set()
+    assert stored_files() == set()
 
 
-def test_unreferenced_files_no_journal_names_are_left_alone(storage):
+def test_unreferenced_files_no_journal_names_are_left_alone():
     stray = default_storage.save("attachments/2026/11/stray", io.BytesIO(b"not ours"))
     thread(CaseFactory(), applicant_messages=1, adopt=False)
 
     purge_cmd("--all", "--yes")
 
-    assert stored_files(storage) == {stray}
+    assert stored_files() == {stray}
 
 
 # Audit, output --------------------------------------------------------------

@@ -1,27 +1,15 @@
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casework.models import Document, StaffProfile
 from casework.tests.factories import TEST_PASSWORD, CaseFactory, staff_user
 from intake.models import Message
-from intake.services import message_send_from_applicant, message_send_to_case
+from intake.services import message_send_to_case
+from intake.tests.helpers import applicant_message, upload
 from tests.browser.conftest import axe_violations, screenshot, sign_in, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def applicant_writes(case, subject="Question about my training", files=()):
-    return message_send_from_applicant(
-        applicant=case.application.submission.user,
-        application_id=case.application_id,
-        subject=subject,
-        body="I have a question about the start date.",
-        files=files,
-    )
 
 
 def api_message(page, message_id):
@@ -39,7 +27,7 @@ def test_caseworker_reads_adopts_once_and_replies(page):
     case = CaseFactory()
     reference = case.application.submission.reference_number
     applicant = case.application.submission.user
-    incoming = applicant_writes(case, files=[SimpleUploadedFile("pay-stub.pdf", PDF, "application/pdf")])
+    incoming = applicant_message(case, body="I have a question about the start date.", files=[upload("pay-stub.pdf")])
 
     sign_in(page, case.assigned_staff_profile.user.email, TEST_PASSWORD)
     row = page.locator("table.case-table tbody tr", has_text=reference)
@@ -129,7 +117,7 @@ def test_withdrawn_message_shows_only_the_notice_to_the_applicant(page):
 def test_case_list_and_case_page_are_accessible(page, language):
     case = CaseFactory()
     caseworker = case.assigned_staff_profile.user
-    incoming = applicant_writes(case, files=[SimpleUploadedFile("notes.txt", b"Some notes\n", "text/plain")])
+    incoming = applicant_message(case, files=[upload("notes.txt", b"Some notes\n", "text/plain")])
     message_send_to_case(staff_user=caseworker, case_id=case.pk, subject="Welcome", body="Hello", urgent=True)
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
