@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -178,6 +180,21 @@ def test_refused_file_is_named_and_text_kept(client):
     assert 'id="id_attachments_error"' in body
     assert 'value="Keep me"' in body
     assert "And me" in body
+
+
+def test_help_text_and_errors_are_tied_to_their_fields(client):
+    case = CaseFactory()
+    client.force_login(case.assigned_staff_profile.user)
+
+    body = client.post(url(case), {"subject": "", "body": "kept"}).content.decode()
+
+    # Every id a field's aria-describedby names is on the page, so screen readers read it with the field.
+    described = re.findall(r'aria-describedby="([^"]+)"', body)
+    assert "id_attachments_helptext" in " ".join(described)
+    assert "id_subject_error" in " ".join(described)
+    for ids in described:
+        for target in ids.split():
+            assert f'id="{target}"' in body
 
 
 def test_case_file_lists_documents_with_download_links(client):
