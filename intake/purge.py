@@ -17,12 +17,14 @@ touched: a purge only ever removes what a purge itself unlinked.
 
 import getpass
 import logging
+import operator
 import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as day_start
+from functools import reduce
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -31,6 +33,7 @@ from django.utils import timezone
 
 from casework.models import Application, Case, Document
 from intake.models import Message, MessageAttachment, MessageEvent
+from intake.selectors import in_case_thread
 
 logger = logging.getLogger(__name__)
 
@@ -83,14 +86,12 @@ class Scope:
     def messages(self):
         """The messages in scope, as one unevaluated queryset.
 
-        A case's messages are the ones bound to it, plus those bound only to
-        its application (the same thread rule as selectors.case_message).
+        A case's messages are its thread, by the rule the dashboard shows it
+        with (selectors.in_case_thread).
         """
         if self.case_ids:
-            applications = Case.objects.filter(pk__in=self.case_ids).values("application_id")
-            return Message.objects.filter(
-                Q(case_id__in=self.case_ids) | Q(case__isnull=True, application_id__in=applications)
-            )
+            cases = Case.objects.filter(pk__in=self.case_ids).only("pk", "application_id")
+            return Message.objects.filter(reduce(operator.or_, (in_case_thread(case) for case in cases), Q(pk__in=[])))
         if self.application_id is not None:
             cases = Case.objects.filter(application_id=self.application_id).values("pk")
             return Message.objects.filter(Q(application_id=self.application_id) | Q(case_id__in=cases))
@@ -308,12 +309,14 @@ def _batch_delete(ids, include_documents, result, journal, detail):
         )
         attachment_ids = [pk for pk, _, _ in attachments]
         document_fields = ("pk", "source", "file_path", "size_bytes")
-        linked = {
-            row[0]: row
-            for row in _pointing_at(Document.objects, "origin_message_id", ids, document_fields)
-            + _pointing_at(Document.objects, "origin_attachment_id", attachment_ids, document_fields)
-        }
-        linked = [linked[pk] for pk in sorted(linked)]
+        # A document adopted from an attachment of the batch is found by both links: once by pk.
+        linked = sorted(
+            {
+                row[0]: row
+                for row in _pointing_at(Document.objects, "origin_message_id", ids, document_fields)
+                + _pointing_at(Document.objects, "origin_attachment_id", attachment_ids, document_fields)
+            }.values()
+        )
         documents = [row for row in linked if include_documents and row[1] == ADOPTED]
         kept = [row[0] for row in linked if not (include_documents and row[1] == ADOPTED)]
         if documents:

@@ -85,10 +85,10 @@ def applicant_attachment(user, message_id, attachment_id):
 def case_thread(case):
     # Same membership as case_message: messages written before the case existed
     # (bound only to its application) are part of its thread.
-    return messages_annotated().filter(_in_case_thread(case)).order_by("created_at", "id")
+    return messages_annotated().filter(in_case_thread(case)).order_by("created_at", "id")
 
 
-def _in_case_thread(case, application_id=None):
+def in_case_thread(case, application_id=None):
     """The thread of a case: its messages, and those written before it existed
     (bound only to its application). Takes a case, or a case reference and its
     application id as expressions (OuterRef) for use in a subquery."""
@@ -103,7 +103,7 @@ def case_message(case, message_id):
     message = (
         messages_annotated()
         .filter(pk=positive_id(message_id))
-        .filter(_in_case_thread(case))
+        .filter(in_case_thread(case))
         .first()
     )
     if message is None:
@@ -173,7 +173,7 @@ def staff_case_list(user, search=""):
 
     `search` matches the booking reference and the applicant's name or e-mail,
     word by word. One query for the rows whatever their number."""
-    thread = Message.objects.filter(_in_case_thread(OuterRef("pk"), OuterRef("application_id")))
+    thread = Message.objects.filter(in_case_thread(OuterRef("pk"), OuterRef("application_id")))
     cases = cases_for_staff(user).annotate(
         unread_count=_count_of(_unread_from_applicant(thread)),
         last_message_at=Subquery(thread.order_by("-created_at", "-id").values("created_at")[:1]),
@@ -231,7 +231,7 @@ def case_widget_messages(case, *, direction=None, order="newest"):
 def case_thread_counts(case):
     """Tab counts in one query: all, from applicant, to applicant, unread from applicant."""
     from_applicant = Q(direction=Message.Direction.APPLICANT_TO_STAFF)
-    return Message.objects.filter(_in_case_thread(case)).aggregate(
+    return Message.objects.filter(in_case_thread(case)).aggregate(
         all=Count("pk"),
         from_applicant=Count("pk", filter=from_applicant),
         to_applicant=Count("pk", filter=Q(direction=Message.Direction.STAFF_TO_APPLICANT)),
