@@ -16,11 +16,9 @@ class CaseMessageForm(MessageTextForm):
         help_text=_("PDF, PNG, JPEG, HEIC, Word (.docx), Excel (.xlsx) or plain-text files. You can choose several."),
     )
 
-    def refuse(self, error):
-        """Show a service's refusal next to the field it names (or above the form).
-        A refused file has to be chosen again: browsers cannot keep file inputs."""
-        field = error.field if error.field in self.fields else None
-        message = str(error.message)
-        if field == "attachments":
-            message = _("%(reason)s Choose the files again.") % {"reason": message}
-        self.add_error(field, message)
+    def service_error_add(self, error):
+        """A refused file has to be chosen again: browsers cannot keep file inputs."""
+        if error.field == "attachments":
+            self.add_error("attachments", _("%(reason)s Choose the files again.") % {"reason": error.message})
+        else:
+            super().service_error_add(error)

@@ -40,3 +40,7 @@ class MessageTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         error_messages={"required": _("Enter a message.")},
     )
+
+    def service_error_add(self, error):
+        """Show a DomainError from the messaging service next to the field it names (or above the form)."""
+        self.add_error(error.field if error.field in self.fields else None, str(error.message))

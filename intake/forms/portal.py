@@ -25,10 +25,6 @@ class MessageForm(MessageTextForm):
             "Excel (.xlsx) or plain text."
         ) % {"count": settings.ATTACHMENT_MAX_FILES, "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
 
-    def service_error_add(self, error):
-        """Show a DomainError from the service next to the field it names."""
-        self.add_error(error.field if error.field in self.fields else None, str(error.message))
-
     def files_dropped_note(self):
         """A page sent back cannot keep chosen files (browsers forbid it): say so."""
         if self.errors and self.files.getlist("attachments"):

@@ -103,7 +103,7 @@ def _message_send(request, case, reply_to=None):
                 files=form.cleaned_data["attachments"],
             )
         except DomainError as exc:
-            form.refuse(exc)
+            form.service_error_add(exc)
         else:
             messages.success(request, _("Your message was sent to the applicant."))
             return redirect("dashboard:message_detail", case.pk, sent.pk)
