@@ -63,9 +63,7 @@ def query_with(context, **changes):
 @register.simple_tag(takes_context=True)
 def page_query(context, param, number):
     """The current query string pointing at page `number` of the list paged by `param`."""
-    query = context["request"].GET.copy()
-    query[param] = number
-    return f"?{query.urlencode()}"
+    return query_with(context, **{param: number})
 
 
 @register.filter
