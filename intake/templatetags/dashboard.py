@@ -1,4 +1,5 @@
-"""Display helpers for the dashboard templates."""
+"""Display helpers only the dashboard templates use; what both audiences
+show of a message is in message_display."""
 
 from django import template
 from django.http import QueryDict
@@ -8,10 +9,6 @@ from intake import presenters
 from intake.models import Message
 
 register = template.Library()
-# Shared with the other audience's pages: one definition, in presenters.
-register.filter("shown_subject", presenters.shown_subject)
-register.filter("shown_body", presenters.shown_body)
-register.filter("person_name", presenters.person_name)
 
 
 @register.filter
