@@ -57,12 +57,6 @@ def query_with(context, **changes):
     return f"?{encoded}" if encoded else "?"
 
 
-@register.simple_tag(takes_context=True)
-def page_query(context, param, number):
-    """The current query string pointing at page `number` of the list paged by `param`."""
-    return query_with(context, **{param: number})
-
-
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
