@@ -2,7 +2,6 @@
 show of a message is in message_display."""
 
 from django import template
-from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from intake import presenters
@@ -42,19 +41,6 @@ def attachment_name(attachment_id, attachments):
         if attachment.pk == attachment_id:
             return attachment.original_filename
     return ""
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes):
-    """The current query string with some parameters changed (None removes one)."""
-    query = context["request"].GET.copy() if "request" in context else QueryDict(mutable=True)
-    for key, value in changes.items():
-        if value is None or value == "":
-            query.pop(key, None)
-        else:
-            query[key] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @register.filter
