@@ -82,6 +82,9 @@ TEMPLATES = [
     },
 ]
 
+# {{ field.as_field_group }} renders templates/includes/field.html (label, help text, errors).
+FORM_RENDERER = "intake.forms.renderer.ProjectFormRenderer"
+
 # Embedded default: SQLite in the git-ignored var/ folder, for a first run.
 VAR_DIR = BASE_DIR / "var"
 DATABASES = {"default": read_database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'iset.sqlite3'}")}
