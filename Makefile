@@ -5,7 +5,21 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages clean
+.PHONY: run test test-quick lint messages clean
+
+# `make test` runs everything: a missing MariaDB server or Chromium is an error,
+# not a skip (override with REQUIRE_MYSQL=0 / REQUIRE_BROWSER=0).
+test: export REQUIRE_MYSQL ?= 1
+test: export REQUIRE_BROWSER ?= 1
+# The quick loop: in-memory SQLite, no browser; tests marked mysql are
+# reported as skipped, the browser tests as deselected.
+test-quick: export DATABASE_URL = sqlite://:memory:
+test-quick: export REQUIRE_MYSQL = 0
+# System packages the tests need beyond the MySQL driver's build: the MariaDB
+# server (unless DATABASE_URL names a database) and Chromium, when required.
+TEST_PACKAGES = $(if $(DATABASE_URL),,$(if $(filter 1,$(REQUIRE_MYSQL)),mariadb)) $(if $(filter 1,$(REQUIRE_BROWSER)),browser)
+# Extra pytest arguments, e.g.  make test PYTEST_ARGS="-x -k purge"
+PYTEST_ARGS ?=
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { scripts/system-packages.sh venv && $(PYTHON) -m venv $(VENV); }
@@ -16,7 +30,7 @@ $(VENV)/.run-installed: requirements.txt | $(BIN)/python
 	@touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-mysql.txt requirements-dev.txt | $(BIN)/python
-	scripts/system-packages.sh mysql
+	scripts/system-packages.sh mysql $(TEST_PACKAGES)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
@@ -29,9 +43,15 @@ run: $(VENV)/.run-installed
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Run the test suite (SQLite unless DATABASE_URL points at MySQL/MariaDB).
+## Run the whole suite: on a throwaway MariaDB the run starts and removes
+## itself (unless DATABASE_URL is set), with the browser tests in Chromium.
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+	@scripts/system-packages.sh $(TEST_PACKAGES)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Quick loop on SQLite without the browser tests (PYTEST_ARGS='-m browser' brings them back).
+test-quick: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

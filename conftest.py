@@ -21,18 +21,23 @@ def _required(name):
 def pytest_sessionstart(session):
     if _required("REQUIRE_MYSQL") and connection.vendor != "mysql":
         pytest.exit(
-            f"REQUIRE_MYSQL=1 but DATABASE_URL does not point at MySQL/MariaDB (vendor is {connection.vendor}).",
+            f"REQUIRE_MYSQL=1 but the tests would run on {connection.vendor}: leave DATABASE_URL unset (environment and .env) so the run starts its own MariaDB, or point it at MySQL/MariaDB (mysql://...).",
             returncode=3,
         )
     if _required("REQUIRE_BROWSER") and not shutil.which(CHROMIUM):
-        pytest.exit(f"REQUIRE_BROWSER=1 but Chromium was not found at {CHROMIUM}.", returncode=3)
+        pytest.exit(
+            f"REQUIRE_BROWSER=1 but Chromium was not found at {CHROMIUM}: run scripts/system-packages.sh browser.",
+            returncode=3,
+        )
 
 
 def pytest_runtest_setup(item):
     if item.get_closest_marker("mysql") and connection.vendor != "mysql":
-        pytest.skip("needs MySQL/MariaDB: set DATABASE_URL=mysql://... (REQUIRE_MYSQL=1 makes this an error)")
+        pytest.skip(
+            "needs MySQL/MariaDB: unset DATABASE_URL so the run starts its own (Debian's mariadb-server), or set DATABASE_URL=mysql://... (REQUIRE_MYSQL=1 makes this an error)"
+        )
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
-        pytest.skip(f"needs Chromium at {CHROMIUM} (REQUIRE_BROWSER=1 makes this an error)")
+        pytest.skip(f"needs Chromium at {CHROMIUM}, Debian's chromium (REQUIRE_BROWSER=1 makes this an error)")
 
 
 def _is_transactional(request):

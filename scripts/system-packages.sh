@@ -4,7 +4,7 @@
 #   scripts/system-packages.sh mysql     pkg-config + MariaDB client headers (to build mysqlclient)
 #   scripts/system-packages.sh browser   Debian's chromium (browser tests)
 #   scripts/system-packages.sh gettext   msgfmt (to compile translations)
-#   scripts/system-packages.sh mariadb   the MariaDB server itself (CI)
+#   scripts/system-packages.sh mariadb   the MariaDB server (the test run starts its own throwaway one)
 #   scripts/system-packages.sh venv      python3-venv (to create the virtualenv)
 set -euo pipefail
 
@@ -17,7 +17,7 @@ for feature in "$@"; do
       fi ;;
     browser) command -v chromium >/dev/null || packages+=(chromium) ;;
     gettext) command -v msgfmt >/dev/null || packages+=(gettext) ;;
-    mariadb) [ -x /usr/sbin/mariadbd ] || packages+=(mariadb-server) ;;
+    mariadb) { [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null; } || packages+=(mariadb-server) ;;
     venv) packages+=(python3-venv) ;;
     *) echo "unknown feature: $feature" >&2; exit 2 ;;
   esac

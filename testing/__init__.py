@@ -1,0 +1,1 @@
+"""Test-run machinery that is not itself a test (pytest plugins)."""
