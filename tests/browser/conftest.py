@@ -1,13 +1,20 @@
 """Browser tests: real Chromium (Debian's package) driven by Playwright against
 pytest-django's live server on 127.0.0.1, with axe for accessibility.
 
+The browser, context and page are pytest-playwright's fixtures; this file only
+points them at Debian's Chromium and at the live server. Checks of what is on
+the screen go through expect(), which retries until the page shows it (or the
+timeout below runs out), never through one-shot reads like is_visible().
+
 Screenshots go to artifacts/screenshots/ (git-ignored) for people to look at.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import CHROMIUM
 
@@ -24,6 +31,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+VIEWPORT = {"width": 1280, "height": 900}
+# One limit for both expect() and Playwright's actions (click, fill, goto...).
+TIMEOUT_MS = 15_000
+# Where a successful sign-in lands: applicants on their messages, staff on their cases.
+LANDING_URL = re.compile(r"/(messages|dashboard/cases)/$")
+LANGUAGE_BUTTONS = {"en": "English", "fr": "Français"}
+
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items):
@@ -33,44 +48,82 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+def browser_type_launch_args(browser_type_launch_args, browser_name, browser_channel):
+    """pytest-playwright's launch options (--headed, --slowmo) with Debian's
+    Chromium: Playwright's own browser downloads do not work on this machine,
+    so no other browser (--browser) or channel (--browser-channel) can run."""
+    if browser_name != "chromium" or browser_channel:
+        asked = f"--browser-channel {browser_channel}" if browser_channel else f"--browser {browser_name}"
+        pytest.fail(f"The browser tests run only in Debian's Chromium ({CHROMIUM}), not with {asked}.", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Relative URLs in goto(), page.request and expect(page).to_have_url()
+    are on pytest-django's live server, whatever --base-url says."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, base_url):
+    # A --device's own viewport still wins over the default one.
+    return {"viewport": VIEWPORT, **browser_context_args, "base_url": base_url}
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def context(context):
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def heading(page):
+    """The page's main heading (its only h1)."""
+    return page.get_by_role("heading", level=1)
+
+
+def wait_until_loaded(page):
+    """Once an expect() has shown that the new page is there, wait for it to
+    finish loading (its stylesheet applied): layout checks, screenshots and
+    axe's colour-contrast rule need that. Not a substitute for the expect():
+    straight after a click, the old page is still the loaded one."""
+    page.wait_for_function("document.readyState === 'complete'")
+
+
+def submit_sign_in_form(page, email, password):
+    page.goto("/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("main form").get_by_role("button").click()
 
 
 def sign_in(page, email, password):
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    """Sign in through the form and wait until the person sees the page they land on."""
+    submit_sign_in_form(page, email, password)
+    expect(page).to_have_url(LANDING_URL)
+    expect(heading(page)).to_be_visible()
+
+
+def sign_out(page):
+    page.locator("form[action='/logout/']").get_by_role("button").click()
+    expect(page).to_have_url("/login/")
+    expect(page.locator("#id_username")).to_be_visible()
 
 
 def switch_language(page, language):
     """Click the header's language switch if the page is not already in `language`."""
-    if page.locator("html").get_attribute("lang") != language:
-        page.locator(f".language-switch button[value={language}]").click()
-        page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == language
+    html = page.locator("html")
+    if html.get_attribute("lang") != language:
+        page.get_by_role("button", name=LANGUAGE_BUTTONS[language], exact=True).click()
+    expect(html).to_have_attribute("lang", language)
 
 
 def axe_violations(page):
-    """Every WCAG 2.1 A/AA violation axe finds on the page, whatever its impact."""
+    """Every WCAG 2.1 A/AA violation axe finds on the page, whatever its impact.
+    Call it after an expect() on what the page shows (its heading, an alert)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    wait_until_loaded(page)
     results = Axe().run(
         page,
         options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}},
@@ -82,6 +135,8 @@ def axe_violations(page):
 
 
 def screenshot(page, name):
+    """A full-page screenshot; like axe_violations, after an expect() on the page."""
+    wait_until_loaded(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -1,15 +1,30 @@
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from casework.models import Document, StaffProfile
 from casework.tests.factories import TEST_PASSWORD, CaseFactory, staff_user
 from intake.models import Message
-from intake.services import message_send_to_case
-from intake.tests.helpers import applicant_message, upload
-from tests.browser.conftest import axe_violations, screenshot, sign_in, switch_language
+from intake.services.sending import message_send_from_applicant, message_send_to_case
+from intake.tests.helpers import upload
+from tests.browser.conftest import axe_violations, heading, screenshot, sign_in, sign_out, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CASE_HEADING = {"en": "Case {}", "fr": "Dossier {}"}
+
+
+def applicant_writes(case, *, subject="Question about my training", body="My private answer", files=()):
+    """The case's applicant writes about its application, through the real send
+    service (so the caseworker's page shows it as the applicant sent it)."""
+    return message_send_from_applicant(
+        applicant=case.application.submission.user,
+        application=case.application,
+        subject=subject,
+        body=body,
+        files=files,
+    )
 
 
 def api_message(page, message_id):
@@ -18,48 +33,50 @@ def api_message(page, message_id):
     return json.loads(response.text())
 
 
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/login/")
-
-
 def test_caseworker_reads_adopts_once_and_replies(page):
     case = CaseFactory()
     reference = case.application.submission.reference_number
     applicant = case.application.submission.user
-    incoming = applicant_message(case, body="I have a question about the start date.", files=[upload("pay-stub.pdf")])
+    incoming = applicant_writes(case, body="I have a question about the start date.", files=[upload("pay-stub.pdf")])
 
     sign_in(page, case.assigned_staff_profile.user.email, TEST_PASSWORD)
     row = page.locator("table.case-table tbody tr", has_text=reference)
-    assert "1 unread" in row.inner_text()
+    expect(row).to_contain_text("1 unread")
 
-    row.get_by_role("link", name=reference).click()
+    row.get_by_role("link", name=reference, exact=True).click()
+    expect(page).to_have_url(f"/dashboard/cases/{case.pk}/")
+    expect(heading(page)).to_have_text(f"Case {reference}")
     widget_row = page.locator("table.message-table tbody tr", has_text="Question about my training")
-    assert reference in widget_row.inner_text()
-    assert "Unread" in widget_row.inner_text()
+    expect(widget_row).to_contain_text(reference)
+    expect(widget_row).to_contain_text("Unread")
 
-    widget_row.get_by_role("link", name="Question about my training").click()
-    opened = page.locator("article.opened-message")
-    assert "I have a question about the start date." in opened.locator(".message-body").inner_text()
-    assert "Read" in page.locator("table.message-table tbody tr.is-open").inner_text()
+    widget_row.get_by_role("link", name="Question about my training", exact=True).click()
+    opened = page.get_by_role("article")
+    expect(opened.get_by_role("heading", name="Question about my training", exact=True)).to_be_visible()
+    expect(opened.locator(".message-body")).to_have_text("I have a question about the start date.")
+    open_row = page.locator("table.message-table tbody tr.is-open")
+    expect(open_row).to_contain_text("Read")
+    expect(open_row).not_to_contain_text("Unread")
     page.reload()
     page.reload()
+    expect(heading(page)).to_have_text(f"Case {reference}")
     assert Document.objects.filter(case=case).count() == 1
-    case_file = page.locator("section[aria-labelledby=case-file] tbody tr")
-    assert case_file.count() == 1
-    assert "pay-stub.pdf" in case_file.inner_text()
-    assert "Attachment added to the case file: pay-stub.pdf" in opened.inner_text()
+    case_file = page.get_by_role("region", name="Case file", exact=True).locator("tbody tr")
+    expect(case_file).to_have_count(1)
+    expect(case_file).to_contain_text("pay-stub.pdf")
+    expect(opened).to_contain_text("Attachment added to the case file: pay-stub.pdf")
 
-    assert page.get_by_label("Subject").input_value() == "Re: Question about my training"
+    expect(page.get_by_label("Subject")).to_have_value("Re: Question about my training")
     page.get_by_label("Message", exact=True).fill("Your start date is the 3rd.")
     page.get_by_role("button", name="Send reply").click()
-    assert "Your message was sent to the applicant." in page.locator(".flash").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Your message was sent to the applicant.")
     reply = Message.objects.get(reply_to=incoming)
+    expect(page).to_have_url(f"/dashboard/cases/{case.pk}/messages/{reply.pk}/")
 
     sign_out(page)
     sign_in(page, applicant.email, TEST_PASSWORD)
-    inbox_row = page.locator("main tr", has_text="Re: Question about my training")
-    assert reference in inbox_row.inner_text()
+    inbox_row = page.get_by_role("main").locator("tr", has_text="Re: Question about my training")
+    expect(inbox_row).to_contain_text(reference)
     mine = api_message(page, incoming.pk)
     assert mine["subject"] == "Question about my training"
     assert mine["body"] == "I have a question about the start date."
@@ -75,31 +92,34 @@ def test_unassigned_caseworker_gets_not_found_and_supervisor_can_open(page):
     sign_in(page, staff_user().email, TEST_PASSWORD)
     response = page.goto(f"/dashboard/cases/{case.pk}/")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Page not found").is_visible()
-    assert reference not in page.content()
+    expect(heading(page)).to_have_text("Page not found")
+    # Neither the served HTML (attributes included) nor the rendered page names the case.
+    assert reference not in response.text()
+    expect(page.locator("html")).not_to_contain_text(reference)
     sign_out(page)
 
     sign_in(page, staff_user(StaffProfile.Role.SUPERVISOR).email, TEST_PASSWORD)
     response = page.goto(f"/dashboard/cases/{case.pk}/")
     assert response.status == 200
-    assert page.get_by_role("heading", name=f"Case {reference}").is_visible()
+    expect(heading(page)).to_have_text(f"Case {reference}")
 
 
 def test_withdrawn_message_shows_only_the_notice_to_the_applicant(page):
     case = CaseFactory()
     caseworker = case.assigned_staff_profile.user
-    sent = message_send_to_case(
-        staff_user=caseworker, case_id=case.pk, subject="Wrong file", body="Meant for someone else"
-    )
+    sent = message_send_to_case(staff_user=caseworker, case=case, subject="Wrong file", body="Meant for someone else")
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
     page.goto(f"/dashboard/cases/{case.pk}/messages/{sent.pk}/")
-    page.get_by_role("link", name="Withdraw this message").click()
-    assert "the applicant too" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Withdraw this message", exact=True).click()
+    expect(page).to_have_url(f"/dashboard/cases/{case.pk}/messages/{sent.pk}/withdraw/")
+    expect(heading(page)).to_have_text("Withdraw this message?")
+    expect(page.get_by_role("main")).to_contain_text("the applicant too")
     screenshot(page, "dashboard-withdraw-en")
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Withdraw message").click()
-    assert "now sees only a notice" in page.locator(".flash").inner_text()
+    page.get_by_role("button", name="Withdraw message", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("now sees only a notice")
+    expect(page).to_have_url(f"/dashboard/cases/{case.pk}/messages/{sent.pk}/")
     sign_out(page)
 
     sign_in(page, case.application.submission.user.email, TEST_PASSWORD)
@@ -107,32 +127,38 @@ def test_withdrawn_message_shows_only_the_notice_to_the_applicant(page):
     assert seen["subject"] == "Message withdrawn"
     assert seen["body"] == "This message was withdrawn by the ISET case team."
     page.goto(f"/messages/{sent.pk}/")
-    text = page.locator("main").inner_text()
-    assert "This message was withdrawn by the ISET case team." in text
-    assert "Meant for someone else" not in text
-    assert "Wrong file" not in text
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("This message was withdrawn by the ISET case team.")
+    expect(main).not_to_contain_text("Meant for someone else")
+    expect(main).not_to_contain_text("Wrong file")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_case_list_and_case_page_are_accessible(page, language):
     case = CaseFactory()
+    reference = case.application.submission.reference_number
     caseworker = case.assigned_staff_profile.user
-    incoming = applicant_message(case, files=[upload("notes.txt", b"Some notes\n", "text/plain")])
-    message_send_to_case(staff_user=caseworker, case_id=case.pk, subject="Welcome", body="Hello", urgent=True)
+    incoming = applicant_writes(case, files=[upload("notes.txt", b"Some notes\n", "text/plain")])
+    message_send_to_case(staff_user=caseworker, case=case, subject="Welcome", body="Hello", urgent=True)
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
     switch_language(page, language)
+    expect(heading(page)).to_have_text("Dossiers" if language == "fr" else "Cases")
     screenshot(page, f"dashboard-case-list-{language}")
     assert axe_violations(page) == []
 
     page.goto(f"/dashboard/cases/{case.pk}/")
+    expect(heading(page)).to_have_text(CASE_HEADING[language].format(reference))
     screenshot(page, f"dashboard-case-page-{language}")
     assert axe_violations(page) == []
 
     page.goto(f"/dashboard/cases/{case.pk}/messages/{incoming.pk}/")
+    expect(page.get_by_role("article").get_by_role("heading", name=incoming.subject, exact=True)).to_be_visible()
     screenshot(page, f"dashboard-message-{language}")
     assert axe_violations(page) == []
 
     page.get_by_role("button", name="Envoyer la réponse" if language == "fr" else "Send reply").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(heading(page)).to_have_text(CASE_HEADING[language].format(reference))
     screenshot(page, f"dashboard-reply-error-{language}")
     assert axe_violations(page) == []

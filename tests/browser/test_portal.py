@@ -1,23 +1,29 @@
 """The applicant portal in real Chromium: read, reply, compose, in English and
 French, with axe on every page and a screenshot of each (artifacts/)."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
 
 from casework.tests.factories import TEST_PASSWORD, ApplicationFactory, CaseFactory
 from intake.models import Message
-from intake.services import message_send_to_case
-from tests.browser.conftest import axe_violations, screenshot, sign_in, switch_language
+from intake.services.sending import message_send_to_case
+from tests.browser.conftest import axe_violations, heading, screenshot, sign_in, sign_out, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+INBOX_HEADING = {"en": "Secure messages", "fr": "Messages sécurisés"}
+COMPOSE_HEADING = {"en": "Write a message", "fr": "Écrire un message"}
+REFERENCE_LABEL = {"en": "Booking reference", "fr": "Numéro de référence"}
 
 
 def caseworker_writes(case, subject="Documents needed", files=()):
     return message_send_to_case(
         staff_user=case.assigned_staff_profile.user,
-        case_id=case.pk,
+        case=case,
         subject=subject,
         body="Please send your latest pay stub.\nThank you.",
         files=files,
@@ -28,11 +34,6 @@ def pdf_file(tmp_path, name="pay-stub.pdf"):
     path = tmp_path / name
     path.write_bytes(PDF)
     return path
-
-
-def sign_out(page):
-    page.locator(".site-tools form[action='/logout/'] button").click()
-    page.wait_for_url("**/login/")
 
 
 @pytest.mark.parametrize(
@@ -70,48 +71,57 @@ def test_applicant_reads_and_replies_with_a_pdf(page, tmp_path, language, words)
 
     sign_in(page, applicant.email, TEST_PASSWORD)
     switch_language(page, language)
+    expect(heading(page)).to_have_text(INBOX_HEADING[language])
     row = page.locator("table.inbox tbody tr", has_text="Documents needed")
-    assert reference in row.inner_text()
-    assert words["unread"] in row.locator(".badge--unread").inner_text()
-    assert page.locator(".badge--nav").is_visible()
+    expect(row).to_contain_text(reference)
+    expect(row.locator(".badge--unread")).to_have_text(words["unread"])
+    expect(page.locator(".badge--nav")).to_be_visible()
     screenshot(page, f"portal-inbox-{language}")
     assert axe_violations(page) == []
 
-    row.get_by_role("link", name="Documents needed").click()
+    row.get_by_role("link", name="Documents needed", exact=True).click()
+    expect(page).to_have_url(f"/messages/{incoming.pk}/")
+    expect(heading(page)).to_have_text("Documents needed")
     summary = page.locator("dl.summary")
-    assert summary.locator("dt", has_text=words["reference"]).is_visible()
-    assert reference in summary.inner_text()
+    reference_term = summary.locator("dt", has_text=words["reference"])
+    expect(reference_term).to_be_visible()
+    expect(summary).to_contain_text(reference)
+    expect(reference_term.locator("xpath=following-sibling::dd[1]")).to_have_text(reference)
     body = page.locator(".message-body")
-    assert body.text_content() == "Please send your latest pay stub.\nThank you."
-    assert body.evaluate("el => getComputedStyle(el).whiteSpace") == "pre-wrap"
-    assert page.locator(".badge--nav").count() == 0
+    # A pattern, so the text is compared as it is (to_have_text("...") would
+    # fold the line break into a space).
+    expect(body).to_have_text(re.compile(r"^Please send your latest pay stub\.\nThank you\.$"))
+    expect(body).to_have_css("white-space", "pre-wrap")
+    expect(page.locator(".badge--nav")).to_have_count(0)
     screenshot(page, f"portal-details-{language}")
     assert axe_violations(page) == []
 
-    page.fill("#id_body", "Here is my pay stub.")
-    page.set_input_files("#id_attachments", str(pdf_file(tmp_path)))
+    page.locator("#id_body").fill("Here is my pay stub.")
+    page.locator("#id_attachments").set_input_files(str(pdf_file(tmp_path)))
     page.get_by_role("button", name=words["send"]).click()
-    page.wait_for_load_state()
 
-    assert words["sent"] in page.get_by_role("status").inner_text()
-    assert page.locator("dl.summary dd").first.inner_text() == words["you"]
-    assert page.get_by_role("link", name="pay-stub.pdf").is_visible()
-    screenshot(page, f"portal-sent-{language}")
-    assert axe_violations(page) == []
+    expect(page.get_by_role("status")).to_contain_text(words["sent"])
     reply = Message.objects.get(body="Here is my pay stub.")
     assert (reply.reply_to_id, reply.case_id) == (incoming.pk, case.pk)
+    expect(page).to_have_url(f"/messages/{reply.pk}/")
+    expect(heading(page)).to_have_text(reply.subject)
+    expect(page.locator("dl.summary dd").first).to_have_text(words["you"])
+    expect(page.get_by_role("link", name="pay-stub.pdf")).to_be_visible()
+    screenshot(page, f"portal-sent-{language}")
+    assert axe_violations(page) == []
 
     page.goto("/messages/")
+    expect(heading(page)).to_have_text(INBOX_HEADING[language])
     rows = page.locator("table.inbox tbody tr")
-    assert rows.count() == 2
-    assert words["sent_badge"] in rows.first.inner_text()
-    assert reply.subject in rows.first.inner_text()
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(words["sent_badge"])
+    expect(rows.first).to_contain_text(reply.subject)
 
     # The caseworker's dashboard shows the reply in the case's thread.
     sign_out(page)
     sign_in(page, case.assigned_staff_profile.user.email, TEST_PASSWORD)
     page.goto(f"/dashboard/cases/{case.pk}/")
-    assert reply.subject in page.locator("table.message-table").inner_text()
+    expect(page.locator("table.message-table")).to_contain_text(reply.subject)
 
 
 def test_message_tied_only_to_an_application_shows_its_booking_reference(page):
@@ -127,11 +137,16 @@ def test_message_tied_only_to_an_application_shows_its_booking_reference(page):
 
     sign_in(page, applicant.email, TEST_PASSWORD)
     page.goto(f"/messages/{message.pk}/")
+    expect(heading(page)).to_have_text("Before my case opened")
 
     summary = page.locator("dl.summary")
-    assert summary.locator("dt", has_text="Booking reference").is_visible()
-    assert application.submission.reference_number in summary.inner_text()
-    assert "Case team" in summary.inner_text()
+    reference_term = summary.locator("dt", has_text="Booking reference")
+    expect(reference_term).to_be_visible()
+    expect(summary).to_contain_text(application.submission.reference_number)
+    expect(reference_term.locator("xpath=following-sibling::dd[1]")).to_have_text(
+        application.submission.reference_number
+    )
+    expect(summary).to_contain_text("Case team")
 
 
 def test_oversize_file_is_refused_and_typed_text_kept(page, tmp_path, settings):
@@ -141,20 +156,23 @@ def test_oversize_file_is_refused_and_typed_text_kept(page, tmp_path, settings):
 
     sign_in(page, case.application.submission.user.email, TEST_PASSWORD)
     page.goto("/messages/new/")
-    page.fill("#id_subject", "My bank statement")
-    page.fill("#id_body", "Typed with care.\nSecond line.")
-    page.set_input_files("#id_attachments", str(big))
+    expect(heading(page)).to_have_text("Write a message")
+    page.locator("#id_subject").fill("My bank statement")
+    page.locator("#id_body").fill("Typed with care.\nSecond line.")
+    page.locator("#id_attachments").set_input_files(str(big))
     page.get_by_role("button", name="Send message").click()
-    page.wait_for_load_state()
 
     alert = page.get_by_role("alert")
-    assert "“big-scan.pdf” is larger than 10.0\xa0MB, the limit for one file." in alert.inner_text()
-    assert "choose the files again" in alert.inner_text()
-    assert page.input_value("#id_subject") == "My bank statement"
-    assert page.input_value("#id_body") == "Typed with care.\nSecond line."
-    assert page.get_attribute("#id_attachments", "aria-invalid") == "true"
+    # A pattern, so the no-break space between size and unit is checked as
+    # such (to_contain_text("...") would accept any space there).
+    expect(alert).to_contain_text(re.compile(r"“big-scan\.pdf” is larger than 10\.0\xa0MB, the limit for one file\."))
+    expect(alert).to_contain_text("choose the files again")
+    expect(page).to_have_url("/messages/new/")
+    expect(page.locator("#id_subject")).to_have_value("My bank statement")
+    expect(page.locator("#id_body")).to_have_value("Typed with care.\nSecond line.")
+    expect(page.locator("#id_attachments")).to_have_attribute("aria-invalid", "true")
     alert.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == "id_attachments"
+    expect(page.locator("#id_attachments")).to_be_focused()
     screenshot(page, "portal-compose-error-en")
     assert axe_violations(page) == []
     assert not Message.objects.exists()
@@ -170,8 +188,10 @@ def test_second_applicant_typing_urls_gets_not_found(page):
     for url in (f"/messages/{message.pk}/", f"/messages/{message.pk}/attachments/{attachment.pk}/"):
         response = page.goto(url)
         assert response.status == 404
-        assert page.get_by_role("heading", name="Page not found").is_visible()
-    assert "Documents needed" not in page.content()
+        expect(heading(page)).to_have_text("Page not found")
+        # Neither the served HTML (attributes included) nor the rendered page names the message.
+        assert "Documents needed" not in response.text()
+        expect(page.locator("html")).not_to_contain_text("Documents needed")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -182,16 +202,17 @@ def test_compose_is_accessible_in_both_languages(page, language):
     sign_in(page, case.application.submission.user.email, TEST_PASSWORD)
     switch_language(page, language)
     page.goto("/messages/new/")
+    expect(heading(page)).to_have_text(COMPOSE_HEADING[language])
 
-    options = page.locator("#id_thread option").all_inner_texts()
-    assert case.application.submission.reference_number in options
-    assert second.submission.reference_number in options
+    choice = page.get_by_label(REFERENCE_LABEL[language], exact=True)
+    for reference in (case.application.submission.reference_number, second.submission.reference_number):
+        expect(choice.locator("option", has_text=reference)).to_have_text(reference)
     screenshot(page, f"portal-compose-{language}")
     assert axe_violations(page) == []
 
     page.get_by_role("button").filter(has_text="Envoyer" if language == "fr" else "Send").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(heading(page)).to_have_text(COMPOSE_HEADING[language])
     screenshot(page, f"portal-compose-errors-{language}")
     assert axe_violations(page) == []
 
@@ -202,6 +223,7 @@ def test_empty_states_are_accessible(page, language):
 
     sign_in(page, application.submission.user.email, TEST_PASSWORD)
     switch_language(page, language)
+    expect(heading(page)).to_have_text(INBOX_HEADING[language])
     screenshot(page, f"portal-inbox-empty-{language}")
     assert axe_violations(page) == []
 
@@ -212,12 +234,17 @@ def test_inbox_and_details_fit_a_narrow_screen(page):
     page.set_viewport_size({"width": 375, "height": 800})
 
     sign_in(page, case.application.submission.user.email, TEST_PASSWORD)
+    expect(heading(page)).to_have_text("Secure messages")
     screenshot(page, "portal-inbox-375")
-    unread = page.locator("table.inbox .badge--unread").bounding_box()
-    assert unread["x"] + unread["width"] <= 375
+    # Layout is measured once the page (and its stylesheet) has loaded: screenshot() waits for that.
+    unread = page.locator("table.inbox .badge--unread")
+    expect(unread).to_be_visible()
+    box = unread.bounding_box()
+    assert box["x"] + box["width"] <= 375
     assert page.evaluate("(el => el.scrollWidth <= el.clientWidth)(document.querySelector('.table-wrap'))")
     assert axe_violations(page) == []
     page.goto(f"/messages/{message.pk}/")
+    expect(heading(page)).to_have_text(message.subject)
     screenshot(page, "portal-details-375")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -1,18 +1,30 @@
 import pytest
+from playwright.sync_api import expect
 
 from casework.tests.factories import TEST_PASSWORD, ApplicantFactory, staff_user
-from tests.browser.conftest import axe_violations, screenshot, sign_in, switch_language
+from tests.browser.conftest import (
+    axe_violations,
+    heading,
+    screenshot,
+    sign_in,
+    sign_out,
+    submit_sign_in_form,
+    switch_language,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_login_page_is_accessible_in_both_languages(page):
     page.goto("/login/")
+    expect(heading(page)).to_have_text("Sign in")
+    expect(page).to_have_title("Sign in — ISET Secure Messaging")
     screenshot(page, "login-en")
     assert axe_violations(page) == []
 
     switch_language(page, "fr")
-    assert page.get_by_role("heading", name="Se connecter").is_visible()
+    expect(heading(page)).to_have_text("Se connecter")
+    expect(page).to_have_title("Se connecter — Messagerie sécurisée FCEA")
     screenshot(page, "login-fr")
     assert axe_violations(page) == []
 
@@ -20,21 +32,26 @@ def test_login_page_is_accessible_in_both_languages(page):
 def test_wrong_password_is_announced(page):
     applicant = ApplicantFactory()
 
-    sign_in(page, applicant.email, "wrong-password-123")
+    submit_sign_in_form(page, applicant.email, "wrong-password-123")
 
     alert = page.get_by_role("alert")
-    assert "do not match an account" in alert.inner_text()
+    expect(alert).to_contain_text("do not match an account")
+    expect(page).to_have_url("/login/")
+    expect(heading(page)).to_have_text("Sign in")
     assert axe_violations(page) == []
 
 
 def test_skip_link_is_first_and_reaches_main(page):
     page.goto("/login/")
+    expect(heading(page)).to_have_text("Sign in")
 
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.textContent.trim()")
-    assert focused == "Skip to main content"
+    skip_link = page.get_by_role("link", name="Skip to main content", exact=True)
+    expect(skip_link).to_be_focused()
+    expect(page.locator(":focus")).to_have_text("Skip to main content")
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.locator("#main")).to_be_focused()
+    expect(page).to_have_url("/login/#main")
 
 
 def test_each_role_lands_on_its_page(page):
@@ -42,9 +59,10 @@ def test_each_role_lands_on_its_page(page):
     caseworker = staff_user()
 
     sign_in(page, applicant.email, TEST_PASSWORD)
-    assert page.url.endswith("/messages/")
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/login/")
+    expect(page).to_have_url("/messages/")
+    expect(heading(page)).to_have_text("Secure messages")
+    sign_out(page)
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
-    assert page.url.endswith("/dashboard/cases/")
+    expect(page).to_have_url("/dashboard/cases/")
+    expect(heading(page)).to_have_text("Cases")
