@@ -6,8 +6,14 @@ submissions. Everything else is fetched *through* the parent these helpers
 return; an outsider gets NotFound (404), never a hint that the row exists.
 """
 
-from casework.errors import NotFound
-from casework.models import Application, Case
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from casework.models import Application, Case, StaffProfile, User
+from common.errors import NotFound
+from common.ids import id_or_404
 
 CASE_RELATED = (
     "application__submission__user",
@@ -15,21 +21,21 @@ CASE_RELATED = (
 )
 
 
-def staff_profile_of(user):
+def staff_profile_of(user: Any) -> StaffProfile | None:
     """The active staff profile of a signed-in user, or None."""
     if user is None or not user.is_authenticated:
         return None
     return user.active_staff_profile
 
 
-def require_staff(user):
+def require_staff(user: Any) -> StaffProfile:
     profile = staff_profile_of(user)
     if profile is None:
         raise NotFound()
     return profile
 
 
-def cases_for_staff(user):
+def cases_for_staff(user: Any) -> QuerySet[Case]:
     profile = require_staff(user)
     cases = Case.objects.select_related(*CASE_RELATED)
     if profile.sees_every_case:
@@ -37,19 +43,16 @@ def cases_for_staff(user):
     return cases.filter(assigned_staff_profile=profile)
 
 
-def case_for_staff(user, case_id):
-    case = cases_for_staff(user).filter(pk=positive_id(case_id)).first()
-    if case is None:
-        raise NotFound()
-    return case
+def case_for_staff(user: Any, case_id: object) -> Case:
+    return get_object_or_404(cases_for_staff(user), pk=id_or_404(case_id))
 
 
-def staff_sees_every_case(user):
+def staff_sees_every_case(user: Any) -> bool:
     profile = staff_profile_of(user)
     return profile is not None and profile.sees_every_case
 
 
-def applications_for_applicant(user):
+def applications_for_applicant(user: Any) -> QuerySet[Application]:
     """The applicant's own applications, each with its submission and case (if any)."""
     if user is None or not user.is_authenticated or staff_profile_of(user) is not None:
         return Application.objects.none()
@@ -60,21 +63,5 @@ def applications_for_applicant(user):
     )
 
 
-def application_for_applicant(user, application_id):
-    application = applications_for_applicant(user).filter(pk=positive_id(application_id)).first()
-    if application is None:
-        raise NotFound()
-    return application
-
-
-def positive_id(value):
-    """Ids arrive from URLs and request bodies: anything but a positive integer is 404."""
-    if isinstance(value, bool):
-        raise NotFound()
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if number <= 0 or number > 2**31 - 1:
-        raise NotFound()
-    return number
+def application_for_applicant(user: User, application_id: object) -> Application:
+    return get_object_or_404(applications_for_applicant(user), pk=id_or_404(application_id))

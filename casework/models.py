@@ -23,7 +23,7 @@ class Language(models.TextChoices):
     FRENCH = "fr", _("French")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     def create_user(self, email, password=None, **fields):
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)

@@ -4,7 +4,7 @@
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 
-from casework.errors import NotFound
+from common.errors import NotFound
 
 
 def file_response(*, key, filename, content_type):

@@ -91,7 +91,11 @@ class MessageEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     message_id = models.IntegerField(null=True, blank=True)
     case_id = models.IntegerField(null=True, blank=True)
-    actor_user_id = models.IntegerField(null=True, blank=True)
+    # A plain INT column (no foreign key in the schema, so the record outlives
+    # the user); declared as a relation so a history reads its actors in the same query.
+    actor_user = models.ForeignKey(
+        User, models.DO_NOTHING, null=True, blank=True, db_constraint=False, db_index=False, related_name="+"
+    )
     event_type = models.CharField(max_length=40, choices=Type.choices)
     detail = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

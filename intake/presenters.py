@@ -1,30 +1,33 @@
 """Plain-data views of messages for the JSON API. A withdrawn message shows
 only the neutral notice, wherever it appears."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from casework.models import StaffProfile
-from intake.services import SUBJECT_MAX
+from casework.models import Case, Document, StaffProfile, User
+from intake.models import Message, MessageAttachment
+from intake.validators import SUBJECT_MAX
 
 
-def withdrawn_subject():
+def withdrawn_subject() -> str:
     return _("Message withdrawn")
 
 
-def withdrawn_body():
+def withdrawn_body() -> str:
     return _("This message was withdrawn by the ISET case team.")
 
 
-def shown_subject(message):
+def shown_subject(message: Message) -> str:
     return withdrawn_subject() if message.deleted else message.subject
 
 
-def shown_body(message):
+def shown_body(message: Message) -> str:
     return withdrawn_body() if message.deleted else message.body
 
 
-def reply_subject(message):
+def reply_subject(message: Message) -> str:
     """The subject a reply form starts with: "Re: …" once, within the length limit."""
     if message.deleted:
         return ""
@@ -33,11 +36,11 @@ def reply_subject(message):
     return (_("Re: %(subject)s") % {"subject": message.subject})[:SUBJECT_MAX]
 
 
-def person_name(user):
+def person_name(user: User | None) -> str:
     return person(user)["name"]
 
 
-def person(user):
+def person(user: User | None) -> dict[str, Any]:
     if user is None:
         return {"user_id": None, "name": _("Case team"), "role": "case_team"}
     try:
@@ -49,7 +52,7 @@ def person(user):
     return {"user_id": user.pk, "name": user.full_name or user.email, "role": "applicant"}
 
 
-def message_summary(message):
+def message_summary(message: Any) -> dict[str, Any]:
     return {
         "id": message.pk,
         "case_id": message.case_id,
@@ -69,7 +72,7 @@ def message_summary(message):
     }
 
 
-def message_for_applicant(message, attachments):
+def message_for_applicant(message: Any, attachments: list[MessageAttachment]) -> dict[str, Any]:
     data = message_summary(message)
     data["body"] = shown_body(message)
     data["attachments"] = [
@@ -82,7 +85,7 @@ def message_for_applicant(message, attachments):
     return data
 
 
-def attachment_summary(attachment):
+def attachment_summary(attachment: MessageAttachment) -> dict[str, Any]:
     return {
         "id": attachment.pk,
         "name": attachment.original_filename,
@@ -92,11 +95,15 @@ def attachment_summary(attachment):
     }
 
 
-def adopted_attachment(case, message, attachment, document):
+def case_attachment(
+    case: Case, message: Message, attachment: MessageAttachment, document: Document | None
+) -> dict[str, Any]:
+    """An attachment as staff see it, with its case-file document (None when it
+    was not adopted: a staff message's files stay out of the case file)."""
     return {
         **attachment_summary(attachment),
         "checksum_sha256": attachment.checksum_sha256,
-        "document_id": document.pk,
+        "document_id": document.pk if document else None,
         "download_url": reverse("dashboard:attachment_download", args=[case.pk, message.pk, attachment.pk]),
-        "document_url": reverse("dashboard:document_download", args=[case.pk, document.pk]),
+        "document_url": reverse("dashboard:document_download", args=[case.pk, document.pk]) if document else None,
     }

@@ -22,16 +22,16 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as day_start
 from functools import reduce
 
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from casework.models import Application, Case, Document
+from common.storage import file_delete
 from intake.models import Message, MessageAttachment, MessageEvent
 from intake.selectors import in_case_thread
 
@@ -63,9 +63,9 @@ class PurgeFailed(Exception):
 class Scope:
     """Exactly one of: case ids, an application id, a day (exclusive), everything."""
 
-    case_ids: tuple = ()
+    case_ids: tuple[int, ...] = ()
     application_id: int | None = None
-    before: object = None  # a datetime.date
+    before: date | None = None
     everything: bool = False
 
     def __post_init__(self):
@@ -93,15 +93,16 @@ class Scope:
             cases = Case.objects.filter(pk__in=self.case_ids).only("pk", "application_id")
             return Message.objects.filter(reduce(operator.or_, (in_case_thread(case) for case in cases), Q(pk__in=[])))
         if self.application_id is not None:
-            cases = Case.objects.filter(application_id=self.application_id).values("pk")
-            return Message.objects.filter(Q(application_id=self.application_id) | Q(case_id__in=cases))
+            case_ids = Case.objects.filter(application_id=self.application_id).values("pk")
+            return Message.objects.filter(Q(application_id=self.application_id) | Q(case_id__in=case_ids))
         if self.before is not None:
             return Message.objects.filter(created_at__lt=self.cutoff)
         return Message.objects.all()
 
     @property
-    def cutoff(self):
+    def cutoff(self) -> datetime:
         """Midnight at the start of `before`, in the site's time zone."""
+        assert self.before is not None
         return timezone.make_aware(datetime.combine(self.before, day_start.min))
 
     def describe(self):
@@ -201,7 +202,7 @@ def _running_description():
     )
     if running is None:
         return "Another purge is running."
-    detail = running.detail
+    detail = running.detail or {}
     return f"Another purge is running (started {detail.get('started_at')} by {detail.get('os_user')})."
 
 
@@ -217,7 +218,8 @@ IN_LIST_LIMIT = 100
 
 
 def _pointing_at(queryset, column, ids, fields):
-    """The `fields` of rows whose `column` holds one of `ids` (sorted ascending).
+    """Rows (named tuples of `column` and `fields`) whose `column` holds one of
+    `ids` (sorted ascending).
 
     A batch of consecutive ids (every --all or --before batch) is read as one
     range lo..hi of the column's index and filtered here, so the server reads
@@ -227,13 +229,18 @@ def _pointing_at(queryset, column, ids, fields):
     """
     if not ids:
         return []
+    columns = (column, *fields)
     if ids[-1] - ids[0] < 2 * len(ids):
         wanted = set(ids)
-        rows = queryset.filter(**{f"{column}__gte": ids[0], f"{column}__lte": ids[-1]}).values_list(column, *fields)
-        return [row[1:] for row in rows if row[0] in wanted]
+        rows = queryset.filter(**{f"{column}__gte": ids[0], f"{column}__lte": ids[-1]}).values_list(
+            *columns, named=True
+        )
+        return [row for row in rows if getattr(row, column) in wanted]
     found = []
     for start in range(0, len(ids), IN_LIST_LIMIT):
-        found += queryset.filter(**{f"{column}__in": ids[start : start + IN_LIST_LIMIT]}).values_list(*fields)
+        found += queryset.filter(**{f"{column}__in": ids[start : start + IN_LIST_LIMIT]}).values_list(
+            *columns, named=True
+        )
     return found
 
 
@@ -305,42 +312,43 @@ def _batch_delete(ids, include_documents, result, journal, detail):
     """One transaction: documents -> links -> attachments -> messages. Returns the file keys to delete."""
     with transaction.atomic():
         attachments = sorted(
-            _pointing_at(MessageAttachment.objects, "message_id", ids, ("pk", "file_path", "size_bytes"))
+            _pointing_at(MessageAttachment.objects, "message_id", ids, ("pk", "file_path", "size_bytes")),
+            key=lambda row: row.pk,
         )
-        attachment_ids = [pk for pk, _, _ in attachments]
+        attachment_ids = [row.pk for row in attachments]
         document_fields = ("pk", "source", "file_path", "size_bytes")
         # A document adopted from an attachment of the batch is found by both links: once by pk.
-        linked = sorted(
-            {
-                row[0]: row
-                for row in _pointing_at(Document.objects, "origin_message_id", ids, document_fields)
-                + _pointing_at(Document.objects, "origin_attachment_id", attachment_ids, document_fields)
-            }.values()
+        linked = {
+            row.pk: row
+            for row in _pointing_at(Document.objects, "origin_message_id", ids, document_fields)
+            + _pointing_at(Document.objects, "origin_attachment_id", attachment_ids, document_fields)
+        }
+        documents = sorted(
+            (row for row in linked.values() if include_documents and row.source == ADOPTED), key=lambda row: row.pk
         )
-        documents = [row for row in linked if include_documents and row[1] == ADOPTED]
-        kept = [row[0] for row in linked if not (include_documents and row[1] == ADOPTED)]
+        kept = sorted(pk for pk, row in linked.items() if not (include_documents and row.source == ADOPTED))
         if documents:
-            Document.objects.filter(pk__in=[row[0] for row in documents]).delete()
+            Document.objects.filter(pk__in=[row.pk for row in documents]).delete()
         if kept:
             # What ON DELETE SET NULL does on MariaDB, done explicitly so SQLite agrees.
             Document.objects.filter(pk__in=kept, origin_attachment_id__in=attachment_ids).update(origin_attachment=None)
             Document.objects.filter(pk__in=kept, origin_message_id__in=ids).update(origin_message=None)
         # Read first through the reply_to index: almost always nothing to change.
         batch = set(ids)
-        replies = [pk for (pk,) in _pointing_at(Message.objects, "reply_to_id", ids, ("pk",)) if pk not in batch]
+        replies = [row.pk for row in _pointing_at(Message.objects, "reply_to_id", ids, ("pk",)) if row.pk not in batch]
         if replies:
             Message.objects.filter(pk__in=replies).update(reply_to=None)
         if attachment_ids:
             MessageAttachment.objects.filter(pk__in=attachment_ids).delete()
         deleted, _ = Message.objects.filter(pk__in=ids).delete()
 
-        keys = [path for _, path, _ in attachments] + [row[2] for row in documents]
+        keys = [row.file_path for row in attachments] + [row.file_path for row in documents]
         result.messages += deleted
         result.attachments += len(attachments)
         result.documents_deleted += len(documents)
         result.documents_unlinked += len(kept)
         result.replies_unlinked += len(replies)
-        result.file_bytes += sum(size for _, _, size in attachments) + sum(row[3] for row in documents)
+        result.file_bytes += sum(row.size_bytes for row in attachments) + sum(row.size_bytes for row in documents)
         # Journal: written with the deletes, so committed rows always have their keys recorded.
         detail["counts"] = result.counts()
         detail["files_pending"] = keys + result.files_failed
@@ -349,14 +357,12 @@ def _batch_delete(ids, include_documents, result, journal, detail):
 
 
 def _files_delete(keys, result):
+    """Failed deletes stay in the journal (files_pending): the next purge retries them."""
     for key in keys:
-        try:
-            default_storage.delete(key)
-        except OSError:
-            logger.exception("Could not delete stored file %s; the next purge retries it.", key)
-            result.files_failed.append(key)
-        else:
+        if file_delete(key):
             result.files_deleted += 1
+        else:
+            result.files_failed.append(key)
 
 
 def _journal_close(journal, detail, result, status):
@@ -396,13 +402,10 @@ def _journals_finish(exclude_pk):
         for key in keys:
             if key in still_used:
                 continue
-            try:
-                default_storage.delete(key)
-            except OSError:
-                logger.exception("Could not delete stored file %s; the next purge retries it.", key)
-                failed.append(key)
-            else:
+            if file_delete(key):
                 removed += 1
+            else:
+                failed.append(key)
         detail = dict(event.detail)
         detail["files_pending"] = failed
         MessageEvent.objects.filter(pk=event.pk).update(detail=detail)

@@ -6,26 +6,36 @@ reference number, reached through the case when the message has one, else
 through its application. The thread's applicant is that submission's user.
 """
 
-from django.db.models import CharField, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat
+from typing import Any
 
-from casework.access import (
-    applications_for_applicant,
-    case_for_staff,
-    cases_for_staff,
-    positive_id,
-    staff_profile_of,
-    staff_sees_every_case,
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
 )
-from casework.errors import NotFound
-from casework.models import Application, Document, User
+from django.db.models.functions import Coalesce, Concat
+from django.shortcuts import get_object_or_404
+
+from casework.access import case_for_staff, cases_for_staff, staff_profile_of, staff_sees_every_case
+from casework.models import Application, Case, Document, User
+from common.errors import NotFound
+from common.ids import id_or_404
 from intake.models import Message, MessageAttachment, MessageEvent
 
 THREAD_SUBMISSION = "case__application__submission"
 DIRECT_SUBMISSION = "application__submission"
 
 
-def messages_annotated():
+def messages_annotated() -> QuerySet[Message]:
     attachment_count = (
         MessageAttachment.objects.filter(message=OuterRef("pk"))
         .order_by()
@@ -43,25 +53,24 @@ def messages_annotated():
 # Applicant side ---------------------------------------------------------------
 
 
-def applicant_messages(user):
+def applicant_messages(user: Any) -> QuerySet[Message]:
     """Messages the applicant sent or received, in threads of their own submissions."""
     if not user.is_authenticated or staff_profile_of(user) is not None:
         return Message.objects.none()
-    return messages_annotated().filter(Q(sender=user) | Q(recipient=user)).filter(applicant_id=user.pk)
+    mine = messages_annotated().filter(Q(sender=user) | Q(recipient=user))
+    # applicant_id is an annotation of messages_annotated(), which the type checker cannot see.
+    return mine.filter(applicant_id=user.pk)  # type: ignore[misc]
 
 
-def applicant_inbox(user):
+def applicant_inbox(user: User) -> QuerySet[Message]:
     return applicant_messages(user).order_by("-created_at", "-id")
 
 
-def applicant_message(user, message_id):
-    message = applicant_messages(user).filter(pk=positive_id(message_id)).first()
-    if message is None:
-        raise NotFound()
-    return message
+def applicant_message(user: User, message_id: object) -> Message:
+    return get_object_or_404(applicant_messages(user), pk=id_or_404(message_id))
 
 
-def applicant_unread_count(user):
+def applicant_unread_count(user: User) -> int:
     return (
         applicant_messages(user)
         .filter(direction=Message.Direction.STAFF_TO_APPLICANT, status=Message.Status.UNREAD, deleted=False)
@@ -69,12 +78,7 @@ def applicant_unread_count(user):
     )
 
 
-def applicant_threads(user):
-    """What an applicant may write about: each of their applications (with its case, if any)."""
-    return applications_for_applicant(user)
-
-
-def applicant_attachment(user, message_id, attachment_id):
+def applicant_attachment(user: User, message_id: object, attachment_id: object) -> tuple[Message, MessageAttachment]:
     message = applicant_message(user, message_id)
     return message, _attachment_of(message, attachment_id)
 
@@ -82,13 +86,13 @@ def applicant_attachment(user, message_id, attachment_id):
 # Staff side -------------------------------------------------------------------
 
 
-def case_thread(case):
+def case_thread(case: Case) -> QuerySet[Message]:
     # Same membership as case_message: messages written before the case existed
     # (bound only to its application) are part of its thread.
     return messages_annotated().filter(in_case_thread(case)).order_by("created_at", "id")
 
 
-def in_case_thread(case, application_id=None):
+def in_case_thread(case: Any, application_id: Any = None) -> Q:
     """The thread of a case: its messages, and those written before it existed
     (bound only to its application). Takes a case, or a case reference and its
     application id as expressions (OuterRef) for use in a subquery."""
@@ -97,77 +101,91 @@ def in_case_thread(case, application_id=None):
     return Q(case=case) | Q(case__isnull=True, application_id=application_id)
 
 
-def case_message(case, message_id):
-    """A message of this case; one written before the case existed (bound only to
-    the case's application) belongs to it too."""
-    message = (
-        messages_annotated()
-        .filter(pk=positive_id(message_id))
-        .filter(in_case_thread(case))
-        .first()
+def is_in_case_thread(message: Message, case: Case) -> bool:
+    """The same membership as in_case_thread, for a message already in hand."""
+    if message.case_id is not None:
+        return message.case_id == case.pk
+    return message.application_id == case.application_id
+
+
+def case_message(case: Case, message_id: object) -> Message:
+    """A message of this case's thread (see in_case_thread)."""
+    return get_object_or_404(messages_annotated().filter(in_case_thread(case)), pk=id_or_404(message_id))
+
+
+def case_with_thread_counts(user: Any, case_id: object) -> Case:
+    """A case the staff member may open, with its thread's tab counts in
+    `thread_counts` (all, from_applicant, to_applicant, unread), in one query."""
+    thread = Message.objects.filter(in_case_thread(OuterRef("pk"), OuterRef("application_id")))
+    from_applicant = thread.filter(direction=Message.Direction.APPLICANT_TO_STAFF)
+    case: Any = get_object_or_404(
+        cases_for_staff(user).annotate(
+            count_all=_count_of(thread),
+            count_from_applicant=_count_of(from_applicant),
+            count_to_applicant=_count_of(thread.filter(direction=Message.Direction.STAFF_TO_APPLICANT)),
+            count_unread=_count_of(_unread_from_applicant(thread)),
+        ),
+        pk=id_or_404(case_id),
     )
-    if message is None:
-        raise NotFound()
-    return message
+    case.thread_counts = {
+        "all": case.count_all,
+        "from_applicant": case.count_from_applicant,
+        "to_applicant": case.count_to_applicant,
+        "unread": case.count_unread,
+    }
+    return case
 
 
-def staff_message(user, case_id, message_id):
+def staff_attachment(
+    user: Any, case_id: object, message_id: object, attachment_id: object
+) -> tuple[Case, Message, MessageAttachment]:
     case = case_for_staff(user, case_id)
-    return case, case_message(case, message_id)
-
-
-def staff_attachment(user, case_id, message_id, attachment_id):
-    case, message = staff_message(user, case_id, message_id)
+    message = case_message(case, message_id)
     return case, message, _attachment_of(message, attachment_id)
 
 
-def case_documents(case):
+def case_documents(case: Case) -> QuerySet[Document]:
     return Document.objects.filter(case=case).select_related("origin_message").order_by("-created_at", "-id")
 
 
-def case_document(user, case_id, document_id):
+def case_document(user: Any, case_id: object, document_id: object) -> tuple[Case, Document]:
     case = case_for_staff(user, case_id)
-    document = case_documents(case).filter(pk=positive_id(document_id)).first()
-    if document is None:
-        raise NotFound()
-    return case, document
+    return case, get_object_or_404(case_documents(case), pk=id_or_404(document_id))
 
 
-def message_attachments(message):
+def message_attachments(message: Message) -> list[MessageAttachment]:
     return list(message.attachments.order_by("id"))
 
 
-def message_history(message):
+def message_history(message: Message) -> list[MessageEvent]:
     """The audit trail of one message, oldest first, each event with its actor."""
-    events = list(MessageEvent.objects.filter(message_id=message.pk).order_by("created_at", "id"))
-    actor_ids = {event.actor_user_id for event in events if event.actor_user_id}
-    actors = User.objects.select_related("staff_profile").in_bulk(actor_ids)
-    for event in events:
-        event.actor = actors.get(event.actor_user_id)
-    return events
+    return list(
+        MessageEvent.objects.filter(message_id=message.pk)
+        .select_related("actor_user__staff_profile")
+        .order_by("created_at", "id")
+    )
 
 
-def _attachment_of(message, attachment_id):
-    attachment = message.attachments.filter(pk=positive_id(attachment_id)).first()
-    if attachment is None or message.deleted:
+def _attachment_of(message: Message, attachment_id: object) -> MessageAttachment:
+    if message.deleted:
         raise NotFound()
-    return attachment
+    return get_object_or_404(message.attachments, pk=id_or_404(attachment_id))
 
 
 # Dashboard --------------------------------------------------------------------
 
 
-def _count_of(messages):
+def _count_of(messages: QuerySet[Message]) -> Expression:
     """A correlated COUNT(*) subquery over `messages`, 0 when there are none."""
     counted = messages.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _unread_from_applicant(messages):
+def _unread_from_applicant(messages: QuerySet[Message]) -> QuerySet[Message]:
     return messages.filter(direction=Message.Direction.APPLICANT_TO_STAFF, status=Message.Status.UNREAD, deleted=False)
 
 
-def staff_case_list(user, search=""):
+def staff_case_list(user: Any, search: str = "") -> QuerySet[Case]:
     """The cases this staff member may open, each with `unread_count` (unread
     applicant messages) and `last_message_at`; most recent activity first.
 
@@ -188,7 +206,7 @@ def staff_case_list(user, search=""):
     return cases.order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")
 
 
-def applications_awaiting_case(user):
+def applications_awaiting_case(user: Any) -> QuerySet[Application]:
     """Applications with messages but no case yet: supervisors and admins only,
     since no caseworker is assigned to them."""
     if not staff_sees_every_case(user):
@@ -214,7 +232,7 @@ CASE_WIDGET_ORDERS = {
 }
 
 
-def case_widget_messages(case, *, direction=None, order="newest"):
+def case_widget_messages(case: Case, *, direction: str | None = None, order: str = "newest") -> QuerySet[Message]:
     """The case thread for the SecureMessagingWidget: optionally one direction,
     in one of CASE_WIDGET_ORDERS (unknown orders fall back to newest first)."""
     messages = case_thread(case).annotate(
@@ -226,14 +244,3 @@ def case_widget_messages(case, *, direction=None, order="newest"):
     if direction is not None:
         messages = messages.filter(direction=direction)
     return messages.order_by(*CASE_WIDGET_ORDERS.get(order, CASE_WIDGET_ORDERS["newest"]))
-
-
-def case_thread_counts(case):
-    """Tab counts in one query: all, from applicant, to applicant, unread from applicant."""
-    from_applicant = Q(direction=Message.Direction.APPLICANT_TO_STAFF)
-    return Message.objects.filter(in_case_thread(case)).aggregate(
-        all=Count("pk"),
-        from_applicant=Count("pk", filter=from_applicant),
-        to_applicant=Count("pk", filter=Q(direction=Message.Direction.STAFF_TO_APPLICANT)),
-        unread=Count("pk", filter=from_applicant & Q(status=Message.Status.UNREAD, deleted=False)),
-    )

@@ -7,16 +7,15 @@ plain (UTF-8) text.
 
 import hashlib
 import unicodedata
-import uuid
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.errors import InvalidInput, TooLarge
+from common.errors import InvalidInput, TooLarge
 
 PDF, PNG, JPEG, HEIC = "application/pdf", "image/png", "image/jpeg", "image/heic"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,7 +38,7 @@ TEXT_SNIFF_BYTES = 64 * 1024
 
 @dataclass(frozen=True)
 class CheckedFile:
-    upload: object
+    upload: UploadedFile
     name: str
     content_type: str
     size: int
@@ -168,8 +167,3 @@ def filename_sanitise(name):
         stem, dot, extension = name.rpartition(".")
         name = (stem[:190] + dot + extension[:9]) if dot and len(extension) < 10 else name[:200]
     return name
-
-
-def storage_key_new(prefix):
-    """A generated storage key: nothing the user typed ends up in a path."""
-    return f"{prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"

@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/", include("intake.urls.api")),
 ]
 
+handler404 = "iset_messaging.views.not_found"
 handler500 = "iset_messaging.views.server_error"

@@ -2,11 +2,13 @@ import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from common.errors import NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +35,36 @@ def csrf_failure(request, reason=""):
     return render(request, "403.html", status=403)
 
 
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception):
+    """handler404: the API answers in JSON, pages with the 404 page."""
+    if _is_api(request):
+        return JsonResponse({"error": NotFound.code, "message": str(NotFound.default_message)}, status=404)
+    return render(request, "404.html", status=404)
+
+
 def server_error(request):
     """handler500. A database that does not answer is an outage, not a bug: the
     user gets a 503 page that says so (and retries later); anything else, 500.
     Django calls this inside its exception handler, so the error is at hand,
-    wherever it was raised (view or middleware)."""
+    wherever it was raised (view or middleware).
+
+    Both pages are rendered without the request's context processors: those
+    read the session and the user, which live in the database that is down."""
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
         logger.error("Database unavailable while serving %s: %s", request.path, error)
-        response = render(request, "503.html", status=503)
+        response: HttpResponse
+        if _is_api(request):
+            response = JsonResponse(
+                {"error": "unavailable", "message": _("The service is temporarily unavailable. Try again later.")},
+                status=503,
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "60"
         return response
     return HttpResponseServerError(render_to_string("500.html"))

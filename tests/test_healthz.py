@@ -16,7 +16,7 @@ def test_healthz_ok_when_database_answers(client):
 
     assert response.status_code == 200
     assert response.json() == {"database": "ok"}
-    assert "no-cache" in response["Cache-Control"]
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 def healthz_with_database(url):

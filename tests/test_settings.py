@@ -39,7 +39,7 @@ def test_check_deploy_passes_with_production_values():
 def test_check_deploy_fails_with_debug_on():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "DEBUG": "true"})
 
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "DEBUG" in result.stderr
 
 
@@ -56,7 +56,7 @@ def test_check_deploy_fails_with_debug_on():
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):
     result = manage("check", env={**PRODUCTION, variable: value})
 
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert f"{variable}=" in result.stderr
     assert "is not valid" in result.stderr
 
@@ -66,5 +66,5 @@ def test_missing_secret_key_stops_start_up_when_debug_is_off():
 
     result = manage("check", env=env)
 
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "SECRET_KEY must be set" in result.stderr

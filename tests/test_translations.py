@@ -43,6 +43,11 @@ def test_every_string_has_a_french_translation():
     entries = po_entries(LOCALE / "django.po")
 
     assert len(entries) > 50
+    # One entry for each msgid but the header's (the empty msgid).
+    msgids = [
+        line for line in (LOCALE / "django.po").read_text(encoding="utf-8").splitlines() if line.startswith("msgid ")
+    ]
+    assert len(entries) == len(msgids) - 1
     missing = [msgid for msgid, _plural, msgstrs, fuzzy in entries if fuzzy or not all(msgstrs)]
     assert missing == []
 

@@ -73,12 +73,16 @@ def test_seed_migration_adds_the_case_columns_to_the_baseline(empty_database, tm
             shutil.copy(MIGRATIONS_DIR / sql_file.name, tmp_path / sql_file.name)
     apply_schema(using=empty_database, directory=tmp_path)
     assert "case_id" not in columns_of(empty_database, "messages")
+    messages_before = columns_of(empty_database, "messages")
+    attachments_before = columns_of(empty_database, "message_attachment")
 
     shutil.copy(MIGRATIONS_DIR / "20250925_add_case_columns_to_messages.sql", tmp_path)
     assert apply_schema(using=empty_database, directory=tmp_path) == ["20250925_add_case_columns_to_messages.sql"]
 
     assert {"case_id", "application_id"} <= columns_of(empty_database, "messages")
+    assert columns_of(empty_database, "messages") == messages_before | {"case_id", "application_id"}
     assert "case_id" in columns_of(empty_database, "message_attachment")
+    assert columns_of(empty_database, "message_attachment") == attachments_before | {"case_id"}
     with connections[empty_database].cursor() as cursor:
         cursor.execute(
             "SELECT table_name, column_name, referenced_table_name FROM information_schema.key_column_usage "

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intake.services import BODY_MAX, SUBJECT_MAX
 from intake.uploads import EXTENSIONS
+from intake.validators import BODY_MAX, SUBJECT_MAX, text_characters_validate
 
 # A hint for the browser's file picker; the service checks the real content.
 ACCEPTED_EXTENSIONS = ",".join(sorted(f".{extension}" for extensions in EXTENSIONS.values() for extension in extensions))
@@ -32,12 +32,14 @@ class MessageTextForm(forms.Form):
     subject = forms.CharField(
         label=_("Subject"),
         max_length=SUBJECT_MAX,
+        validators=[text_characters_validate],
         error_messages={"required": _("Enter a subject.")},
     )
     body = forms.CharField(
         label=_("Message"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 10}),
+        validators=[text_characters_validate],
         error_messages={"required": _("Enter a message.")},
     )
 

@@ -39,16 +39,20 @@ class MessageForm(MessageTextForm):
 class ComposeForm(MessageForm):
     """A new message: the applicant chooses which application it is about."""
 
-    field_order = ["thread", "subject", "body", "attachments"]
+    field_order = ["application", "subject", "body", "attachments"]
 
-    def __init__(self, *args, threads, **kwargs):
+    def __init__(self, *args, applications, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(thread.pk), thread.submission.reference_number) for thread in threads]
+        # Only the applicant's own applications (fetched through the access rule) can be chosen.
+        self.applications = {str(application.pk): application for application in applications}
+        choices = [(key, application.submission.reference_number) for key, application in self.applications.items()]
         if len(choices) == 1:
             # Only one possible: chosen for them, and the page shows which.
-            self.fields["thread"] = forms.ChoiceField(choices=choices, widget=forms.HiddenInput, initial=choices[0][0])
+            self.fields["application"] = forms.ChoiceField(
+                choices=choices, widget=forms.HiddenInput, initial=choices[0][0]
+            )
         else:
-            self.fields["thread"] = forms.ChoiceField(
+            self.fields["application"] = forms.ChoiceField(
                 label=_("Booking reference"),
                 help_text=_("Choose the application your message is about."),
                 choices=[("", _("Choose a booking reference"))] + choices,
@@ -59,8 +63,11 @@ class ComposeForm(MessageForm):
             )
         self.order_fields(self.field_order)
 
+    def clean_application(self):
+        return self.applications[self.cleaned_data["application"]]
+
     def sent_text(self):
-        return {**super().sent_text(), "application_id": self.cleaned_data["thread"]}
+        return {**super().sent_text(), "application": self.cleaned_data["application"]}
 
 
 class ReplyForm(MessageForm):

@@ -1,5 +1,7 @@
-"""Shared test material: real file contents of each accepted type, and a way
-to see what the storage backend holds."""
+"""Shared test material: real file contents of each accepted type, uploads
+made of them, and a way to see what the storage backend holds. Messages,
+attachments and documents in a given state come from `intake.tests.factories`;
+a test about sending calls the send service itself."""
 
 import io
 import os
@@ -7,9 +9,6 @@ import zipfile
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-from intake.models import Message
-from intake.services import message_send_from_applicant
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -39,29 +38,3 @@ def stored_files():
         for name in files:
             found.add(os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/"))
     return found
-
-
-def staff_message(case, **fields):
-    """A caseworker's message row to the case's applicant, bound as the service binds it
-    (for page tests that need a message in a given state without the send side effects)."""
-    return Message.objects.create(
-        sender=case.assigned_staff_profile.user,
-        recipient=case.application.submission.user,
-        case=case,
-        application=case.application,
-        direction=Message.Direction.STAFF_TO_APPLICANT,
-        subject=fields.pop("subject", "Documents needed"),
-        body=fields.pop("body", "Please send your pay stub."),
-        **fields,
-    )
-
-
-def applicant_message(case, *, subject="Question about my training", body="My private answer", files=()):
-    """The case's applicant writes about its application, through the real send service."""
-    return message_send_from_applicant(
-        applicant=case.application.submission.user,
-        application_id=case.application_id,
-        subject=subject,
-        body=body,
-        files=files,
-    )

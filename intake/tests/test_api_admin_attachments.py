@@ -6,30 +6,25 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from casework.access import case_for_staff
 from casework.models import Document
 from casework.tests.factories import CaseFactory
-from intake.models import Message, MessageAttachment, MessageEvent
-from intake.services import attachments_adopt, message_send_from_applicant
-from intake.tests.helpers import PDF, TEXT, stored_files, upload
+from intake.models import MessageAttachment, MessageEvent
+from intake.selectors import case_message
+from intake.services.adoption import attachments_adopt
+from intake.tests.factories import MessageAttachmentFactory, MessageFactory
+from intake.tests.helpers import PDF, TEXT, stored_files
 
 
 def url(message_id, case_id=None):
     return f"/api/admin/messages/{message_id}/attachments" + ("" if case_id is None else f"?case_id={case_id}")
 
 
-def applicant_message(cast, files=None):
-    return message_send_from_applicant(
-        applicant=cast.applicant,
-        application_id=cast.case.application_id,
-        subject="Pay stub",
-        body="Here it is",
-        files=files if files is not None else [upload("stub.pdf", PDF), upload("notes.txt", TEXT)],
-    )
-
-
 @pytest.mark.django_db
 def test_opening_adopts_each_attachment_into_the_case_file(cast):
-    message = applicant_message(cast)
+    message = MessageFactory(case=cast.case)
+    MessageAttachmentFactory(message=message, original_filename="stub.pdf")
+    MessageAttachmentFactory(message=message, original_filename="notes.txt", content=TEXT, content_type="text/plain")
 
     data = cast.client_for(cast.caseworker).get(url(message.pk, cast.case.pk)).json()
 
@@ -53,7 +48,8 @@ def test_opening_adopts_each_attachment_into_the_case_file(cast):
 
 @pytest.mark.django_db
 def test_opening_three_times_makes_one_document_each(cast):
-    message = applicant_message(cast)
+    message = MessageFactory(case=cast.case)
+    MessageAttachmentFactory.create_batch(2, message=message)
     client = cast.client_for(cast.caseworker)
     files_after_first = None
 
@@ -68,7 +64,8 @@ def test_opening_three_times_makes_one_document_each(cast):
 
 @pytest.mark.django_db
 def test_repeat_opening_repairs_missing_metadata(cast):
-    message = applicant_message(cast)
+    message = MessageFactory(case=cast.case)
+    MessageAttachmentFactory.create_batch(2, message=message)
     client = cast.client_for(cast.caseworker)
     client.get(url(message.pk, cast.case.pk))
     MessageAttachment.objects.filter(message=message).update(case=None)
@@ -85,9 +82,8 @@ def test_repeat_opening_repairs_missing_metadata(cast):
 
 @pytest.mark.django_db
 def test_message_written_before_the_case_existed_is_repaired_when_adopted(cast):
-    message = applicant_message(cast)
-    Message.objects.filter(pk=message.pk).update(case=None)
-    MessageAttachment.objects.filter(message=message).update(case=None)
+    message = MessageFactory(case=None, application=cast.case.application)
+    MessageAttachmentFactory.create_batch(2, message=message)
 
     response = cast.client_for(cast.caseworker).get(url(message.pk, cast.case.pk))
 
@@ -100,7 +96,7 @@ def test_message_written_before_the_case_existed_is_repaired_when_adopted(cast):
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", ["", "?case_id=", "?case_id=abc", "?case_id=-3", "?case_id=1.5"])
 def test_missing_or_malformed_case_id_is_400(cast, query):
-    message = applicant_message(cast)
+    message = MessageAttachmentFactory(message__case=cast.case).message
 
     response = cast.client_for(cast.caseworker).get(url(message.pk) + query)
 
@@ -111,7 +107,7 @@ def test_missing_or_malformed_case_id_is_400(cast, query):
 
 @pytest.mark.django_db
 def test_case_id_of_another_case_is_404_even_for_a_supervisor(cast):
-    message = applicant_message(cast)
+    message = MessageAttachmentFactory(message__case=cast.case).message
     other_case = CaseFactory()
 
     response = cast.client_for(cast.supervisor).get(url(message.pk, other_case.pk))
@@ -123,7 +119,7 @@ def test_case_id_of_another_case_is_404_even_for_a_supervisor(cast):
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["other_caseworker", "applicant", "other_applicant"])
 def test_outsiders_get_404_and_adopt_nothing(cast, who):
-    message = applicant_message(cast)
+    message = MessageAttachmentFactory(message__case=cast.case).message
 
     response = cast.client_for(getattr(cast, who)).get(url(message.pk, cast.case.pk))
 
@@ -133,7 +129,7 @@ def test_outsiders_get_404_and_adopt_nothing(cast, who):
 
 @pytest.mark.django_db
 def test_anonymous_gets_401(cast):
-    message = applicant_message(cast)
+    message = MessageAttachmentFactory(message__case=cast.case).message
 
     assert cast.client_for(None).get(url(message.pk, cast.case.pk)).status_code == 401
 
@@ -144,15 +140,19 @@ def test_two_concurrent_adoptions_make_one_document_each():
     from intake.tests.conftest import Cast
 
     cast = Cast()
-    message = applicant_message(cast)
+    message = MessageFactory(case=cast.case)
+    MessageAttachmentFactory.create_batch(2, message=message)
     files_before = stored_files()
     start = threading.Barrier(2)
     errors = []
 
     def adopt():
+        # Each thread is a request of its own: its own connection, its own rows.
         try:
+            case = case_for_staff(cast.caseworker, cast.case.pk)
+            opened = case_message(case, message.pk)
             start.wait()
-            attachments_adopt(staff_user=cast.caseworker, case_id=cast.case.pk, message_id=message.pk)
+            attachments_adopt(staff_user=cast.caseworker, case=case, message=opened)
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:

@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from intake.models import Message
-from intake.services import message_send_from_applicant, message_send_to_case
+from intake.services.sending import message_send_from_applicant, message_send_to_case
+from intake.tests.factories import MessageAttachmentFactory, MessageFactory, StaffMessageFactory
 from intake.tests.helpers import upload
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,9 @@ def test_recipient_fields_cannot_reroute(cast, field):
 def test_multipart_post_with_files(cast):
     client = cast.client_for(cast.caseworker)
 
-    response = client.post(url(cast.case.pk), {"subject": "Forms", "body": "Attached.", "attachments": [upload("form.pdf")]})
+    response = client.post(
+        url(cast.case.pk), {"subject": "Forms", "body": "Attached.", "attachments": [upload("form.pdf")]}
+    )
 
     assert response.status_code == 201
     assert response.json()["attachment_count"] == 1
@@ -69,18 +72,40 @@ def test_multipart_recipient_field_is_refused_too(cast):
 
 
 def test_reply_to_another_cases_message_is_409(cast):
-    other_case_message = message_send_to_case(
-        staff_user=cast.other_caseworker,
-        case_id=cast.other_caseworker.staff_profile.assigned_cases.get().pk,
-        subject="s",
-        body="b",
-    )
+    other_case_message = StaffMessageFactory(case=cast.other_caseworker.staff_profile.assigned_cases.get())
     client = cast.client_for(cast.caseworker)
 
     response = post_json(client, url(cast.case.pk), {"subject": "s", "body": "b", "reply_to": other_case_message.pk})
 
     assert response.status_code == 409
     assert response.json()["error"] == "reply_to_other_case"
+    assert Message.objects.count() == 1
+
+
+def test_reply_to_a_missing_message_gets_the_same_answer_as_another_cases(cast):
+    # No probing: whether the id exists elsewhere or not at all, the answer is the same.
+    other_case_message = StaffMessageFactory(case=cast.other_caseworker.staff_profile.assigned_cases.get())
+    client = cast.client_for(cast.caseworker)
+
+    elsewhere = post_json(client, url(cast.case.pk), {"subject": "s", "body": "b", "reply_to": other_case_message.pk})
+    missing = post_json(client, url(cast.case.pk), {"subject": "s", "body": "b", "reply_to": 999999})
+
+    assert (missing.status_code, missing.json()) == (elsewhere.status_code, elsewhere.json())
+    assert missing.json()["error"] == "reply_to_other_case"
+    assert Message.objects.count() == 1
+
+
+def test_reply_to_a_message_of_the_thread_marks_it_replied(cast):
+    question = MessageFactory(case=cast.case)
+
+    response = post_json(
+        cast.client_for(cast.caseworker), url(cast.case.pk), {"subject": "Re", "body": "b", "reply_to": question.pk}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["reply_to_id"] == question.pk
+    question.refresh_from_db()
+    assert question.status == Message.Status.REPLIED
 
 
 @pytest.mark.parametrize(
@@ -108,7 +133,8 @@ def test_malformed_json_is_400(cast):
 
 def test_oversize_file_is_413(cast):
     response = cast.client_for(cast.caseworker).post(
-        url(cast.case.pk), {"subject": "s", "body": "b", "attachments": [upload("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))]}
+        url(cast.case.pk),
+        {"subject": "s", "body": "b", "attachments": [upload("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))]},
     )
 
     assert response.status_code == 413
@@ -127,8 +153,8 @@ def test_post_needs_a_csrf_token(cast):
 
 
 def test_get_lists_the_thread_oldest_first_without_bodies(cast):
-    first = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="First", body="secret one")
-    second = message_send_from_applicant(applicant=cast.applicant, reply_to_id=first.pk, subject="Re", body="secret two")
+    first = message_send_to_case(staff_user=cast.caseworker, case=cast.case, subject="First", body="secret one")
+    second = message_send_from_applicant(applicant=cast.applicant, reply_to=first, subject="Re", body="secret two")
 
     response = cast.client_for(cast.caseworker).get(url(cast.case.pk))
 
@@ -136,9 +162,22 @@ def test_get_lists_the_thread_oldest_first_without_bodies(cast):
     assert [item["id"] for item in data["results"]] == [first.pk, second.pk]
     assert data["count"] == 2
     item = data["results"][1]
-    assert set(item) >= {
-        "id", "case_id", "application_id", "tracking_id", "direction", "sender", "recipient",
-        "subject", "status", "urgent", "created_at", "attachment_count",
+    assert set(item) == {
+        "id",
+        "case_id",
+        "application_id",
+        "tracking_id",
+        "direction",
+        "sender",
+        "recipient",
+        "subject",
+        "status",
+        "urgent",
+        "withdrawn",
+        "reply_to_id",
+        "created_at",
+        "read_at",
+        "attachment_count",
     }
     assert item["sender"] == {"user_id": cast.applicant.pk, "name": cast.applicant.full_name, "role": "applicant"}
     assert item["recipient"]["role"] == "caseworker"
@@ -146,8 +185,7 @@ def test_get_lists_the_thread_oldest_first_without_bodies(cast):
 
 
 def test_get_is_paginated(cast):
-    for i in range(51):
-        message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject=f"m{i}", body="b")
+    StaffMessageFactory.create_batch(51, case=cast.case)
     client = cast.client_for(cast.caseworker)
 
     page2 = client.get(url(cast.case.pk) + "?page=2").json()
@@ -159,14 +197,13 @@ def test_get_is_paginated(cast):
 
 def test_thread_query_count_is_the_same_for_1_and_50_messages(cast, django_assert_num_queries):
     client = cast.client_for(cast.caseworker)
-    message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="one", body="b", files=[upload()])
+    MessageAttachmentFactory(message=StaffMessageFactory(case=cast.case))
 
     # session, user+role, case with its joins, count, page of messages
     with django_assert_num_queries(5):
         assert len(client.get(url(cast.case.pk)).json()["results"]) == 1
 
-    for i in range(49):
-        message_send_from_applicant(applicant=cast.applicant, application_id=cast.case.application_id, subject=f"q{i}", body="b")
+    MessageFactory.create_batch(49, case=cast.case)
 
     with django_assert_num_queries(5):
         assert len(client.get(url(cast.case.pk)).json()["results"]) == 50
@@ -186,7 +223,8 @@ def test_anonymous_visitor_gets_401(cast):
     client = cast.client_for(None)
 
     assert client.get(url(cast.case.pk)).status_code == 401
-    assert post_json(client, url(cast.case.pk), {"subject": "s", "body": "b"}).status_code in (401, 403)
+    assert post_json(client, url(cast.case.pk), {"subject": "s", "body": "b"}).status_code == 401
+    assert not Message.objects.exists()
 
 
 def test_supervisor_may_read_any_case(cast):

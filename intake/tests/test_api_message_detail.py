@@ -4,8 +4,8 @@ import pytest
 
 from casework.tests.factories import ApplicationFactory
 from intake.models import Message
-from intake.services import message_send_from_applicant, message_send_to_case, message_withdraw
-from intake.tests.helpers import upload
+from intake.services.withdrawal import message_withdraw
+from intake.tests.factories import MessageAttachmentFactory, MessageFactory, StaffMessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +15,8 @@ def url(message_id):
 
 
 def test_applicant_reads_their_message_with_booking_reference_and_body(cast):
-    message = message_send_to_case(
-        staff_user=cast.caseworker, case_id=cast.case.pk, subject="Hi", body="Line 1\nLine 2", files=[upload("form.pdf")]
-    )
+    message = StaffMessageFactory(case=cast.case, body="Line 1\nLine 2")
+    MessageAttachmentFactory(message=message, original_filename="form.pdf")
 
     data = cast.client_for(cast.applicant).get(url(message.pk)).json()
 
@@ -30,7 +29,7 @@ def test_applicant_reads_their_message_with_booking_reference_and_body(cast):
 
 def test_booking_reference_via_application_when_case_id_is_null(cast):
     application = ApplicationFactory(submission__user=cast.applicant)
-    message = message_send_from_applicant(applicant=cast.applicant, application_id=application.pk, subject="s", body="b")
+    message = MessageFactory(case=None, application=application)
     assert message.case_id is None
 
     data = cast.client_for(cast.applicant).get(url(message.pk)).json()
@@ -39,7 +38,7 @@ def test_booking_reference_via_application_when_case_id_is_null(cast):
 
 
 def test_booking_reference_via_case_when_application_id_is_missing(cast):
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+    message = StaffMessageFactory(case=cast.case)
     Message.objects.filter(pk=message.pk).update(application=None)
 
     data = cast.client_for(cast.applicant).get(url(message.pk)).json()
@@ -51,7 +50,7 @@ def test_tracking_id_is_null_when_it_cannot_be_resolved(cast):
     from intake.presenters import message_summary
     from intake.selectors import messages_annotated
 
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+    message = StaffMessageFactory(case=cast.case)
     annotated = messages_annotated().get(pk=message.pk)
     annotated.tracking_id = None
 
@@ -59,7 +58,7 @@ def test_tracking_id_is_null_when_it_cannot_be_resolved(cast):
 
 
 def test_opening_marks_a_staff_message_read(cast):
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+    message = StaffMessageFactory(case=cast.case)
 
     data = cast.client_for(cast.applicant).get(url(message.pk)).json()
 
@@ -70,9 +69,7 @@ def test_opening_marks_a_staff_message_read(cast):
 
 
 def test_applicant_opening_their_own_message_does_not_mark_it_read(cast):
-    message = message_send_from_applicant(
-        applicant=cast.applicant, application_id=cast.case.application_id, subject="s", body="b"
-    )
+    message = MessageFactory(case=cast.case)
 
     cast.client_for(cast.applicant).get(url(message.pk))
 
@@ -82,7 +79,7 @@ def test_applicant_opening_their_own_message_does_not_mark_it_read(cast):
 
 @pytest.mark.parametrize("who", ["other_applicant", "caseworker", "other_caseworker", "supervisor"])
 def test_everyone_else_gets_404(cast, who):
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="secret")
+    message = StaffMessageFactory(case=cast.case, body="secret")
 
     response = cast.client_for(getattr(cast, who)).get(url(message.pk))
 
@@ -93,7 +90,7 @@ def test_everyone_else_gets_404(cast, who):
 
 
 def test_anonymous_gets_401(cast):
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+    message = StaffMessageFactory(case=cast.case)
 
     assert cast.client_for(None).get(url(message.pk)).status_code == 401
 
@@ -101,18 +98,16 @@ def test_anonymous_gets_401(cast):
 def test_mailbox_alone_grants_nothing(cast):
     """A message whose recipient column names the applicant, but which belongs to
     another applicant's thread (corrupt legacy data), stays invisible (invariant 5)."""
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+    message = StaffMessageFactory(case=cast.case)
     Message.objects.filter(pk=message.pk).update(recipient=cast.other_applicant)
 
     assert cast.client_for(cast.other_applicant).get(url(message.pk)).status_code == 404
 
 
 def test_withdrawn_message_shows_only_the_notice(cast):
-    message = message_send_to_case(
-        staff_user=cast.caseworker, case_id=cast.case.pk, subject="Income figures", body="SIN 123 456 789",
-        files=[upload("sin.pdf")],
-    )
-    message_withdraw(staff_user=cast.caseworker, case_id=cast.case.pk, message_id=message.pk)
+    message = StaffMessageFactory(case=cast.case, subject="Income figures", body="SIN 123 456 789")
+    MessageAttachmentFactory(message=message, original_filename="sin.pdf")
+    message_withdraw(staff_user=cast.caseworker, case=cast.case, message=message)
 
     response = cast.client_for(cast.applicant).get(url(message.pk))
 
@@ -124,10 +119,9 @@ def test_withdrawn_message_shows_only_the_notice(cast):
 
 
 def test_message_query_count_is_the_same_for_1_and_5_attachments(cast, django_assert_num_queries):
-    one = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b", files=[upload()])
-    five = message_send_to_case(
-        staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b", files=[upload(f"{i}.pdf") for i in range(5)]
-    )
+    one, five = StaffMessageFactory.create_batch(2, case=cast.case)
+    MessageAttachmentFactory(message=one)
+    MessageAttachmentFactory.create_batch(5, message=five)
     client = cast.client_for(cast.applicant)
     client.get(url(one.pk))
     client.get(url(five.pk))
@@ -140,13 +134,12 @@ def test_message_query_count_is_the_same_for_1_and_5_attachments(cast, django_as
 
 
 def test_message_query_count_does_not_grow_with_the_thread(cast, django_assert_num_queries):
-    first = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+    first = StaffMessageFactory(case=cast.case)
     client = cast.client_for(cast.applicant)
     client.get(url(first.pk))
 
     with django_assert_num_queries(4):
         client.get(url(first.pk))
-    for i in range(49):
-        message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject=f"s{i}", body="b")
+    StaffMessageFactory.create_batch(49, case=cast.case)
     with django_assert_num_queries(4):
         client.get(url(first.pk))

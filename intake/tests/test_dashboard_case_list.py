@@ -1,28 +1,14 @@
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from casework.models import StaffProfile
 from casework.tests.factories import ApplicationFactory, CaseFactory, staff_user
 from intake.models import Message
+from intake.tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard:case_list")
-
-
-def applicant_message(case=None, application=None, **fields):
-    application = application or case.application
-    return Message.objects.create(
-        sender=application.submission.user,
-        recipient=case.assigned_staff_profile.user if case else None,
-        case=case,
-        application=application,
-        direction=Message.Direction.APPLICANT_TO_STAFF,
-        subject=fields.pop("subject", "A question"),
-        body="Private words",
-        **fields,
-    )
 
 
 def test_caseworker_sees_only_assigned_cases(client):
@@ -50,17 +36,16 @@ def test_supervisor_and_admin_see_every_case(client, role):
 
 def test_row_shows_unread_applicant_messages_and_last_message_date(client):
     case = CaseFactory()
-    applicant_message(case)
-    applicant_message(case)
-    applicant_message(case, status=Message.Status.READ)
-    applicant_message(case, deleted=True)
+    MessageFactory.create_batch(2, case=case, body="Private words")
+    MessageFactory(case=case, status=Message.Status.READ)
+    MessageFactory(case=case, deleted=True)
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.get(URL)
 
     [row] = response.context["cases"].object_list
     assert row.unread_count == 2
-    assert row.last_message_at is not None
+    assert row.last_message_at == Message.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[0]
     body = response.content.decode()
     assert "2 unread" in body
     assert 'class="is-unread"' in body
@@ -69,7 +54,7 @@ def test_row_shows_unread_applicant_messages_and_last_message_date(client):
 
 def test_message_written_before_the_case_counts_for_the_case(client):
     case = CaseFactory()
-    applicant_message(application=case.application)
+    MessageFactory(case=None, application=case.application)
     client.force_login(case.assigned_staff_profile.user)
 
     [row] = client.get(URL).context["cases"].object_list
@@ -126,7 +111,7 @@ def test_case_list_is_paginated(client):
 def test_cases_with_recent_messages_come_first(client):
     quiet, busy = CaseFactory(), CaseFactory()
     supervisor = staff_user(StaffProfile.Role.SUPERVISOR)
-    applicant_message(busy, created_at=timezone.now())
+    MessageFactory(case=busy)
     client.force_login(supervisor)
 
     rows = list(client.get(URL).context["cases"].object_list)
@@ -136,7 +121,7 @@ def test_cases_with_recent_messages_come_first(client):
 
 def test_supervisor_sees_applications_with_messages_but_no_case(client):
     waiting = ApplicationFactory()
-    applicant_message(application=waiting)
+    MessageFactory(case=None, application=waiting)
     ApplicationFactory()  # no messages: not listed
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
@@ -151,7 +136,7 @@ def test_supervisor_sees_applications_with_messages_but_no_case(client):
 
 def test_caseworker_does_not_see_applications_without_case(client):
     waiting = ApplicationFactory()
-    applicant_message(application=waiting)
+    MessageFactory(case=None, application=waiting)
     client.force_login(staff_user())
 
     response = client.get(URL)
@@ -171,7 +156,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"] == f"{reverse('login')}?next={URL}"
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -179,8 +164,8 @@ def test_query_count_does_not_grow_with_cases(client, django_assert_num_queries,
     supervisor = staff_user(StaffProfile.Role.SUPERVISOR)
     for _ in range(count):
         case = CaseFactory()
-        applicant_message(case)
-        applicant_message(application=ApplicationFactory())
+        MessageFactory(case=case)
+        MessageFactory(case=None, application=ApplicationFactory())
     client.force_login(supervisor)
 
     # session, user (with its staff profile), case count, applications-without-case

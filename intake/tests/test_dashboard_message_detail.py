@@ -4,8 +4,9 @@ from django.urls import reverse
 from casework.models import Document, StaffProfile
 from casework.tests.factories import CaseFactory, staff_user
 from intake.models import Message, MessageEvent
-from intake.services import message_send_to_case
-from intake.tests.helpers import applicant_message, upload
+from intake.services.sending import message_send_from_applicant, message_send_to_case
+from intake.tests.factories import DocumentFactory, MessageAttachmentFactory, MessageFactory
+from intake.tests.helpers import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -14,17 +15,9 @@ def url(case, message):
     return reverse("dashboard:message_detail", args=[case.pk, message.pk])
 
 
-def adopted_message(client, case):
-    """An applicant's message with a PDF, opened by the caseworker so the PDF is in the case file."""
-    message = applicant_message(case, files=[upload("proof.pdf")])
-    client.force_login(case.assigned_staff_profile.user)
-    client.get(url(case, message))
-    return message, message.attachments.get(), Document.objects.get()
-
-
 def test_opening_marks_applicant_message_read_and_shows_body_escaped(client):
     case = CaseFactory()
-    message = applicant_message(case, body="Line one\n<script>alert(1)</script>")
+    message = MessageFactory(case=case, body="Line one\n<script>alert(1)</script>")
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.get(url(case, message))
@@ -38,7 +31,9 @@ def test_opening_marks_applicant_message_read_and_shows_body_escaped(client):
 
 def test_opening_adopts_attachments_once_however_often(client):
     case = CaseFactory()
-    message = applicant_message(case, files=[upload("one.pdf"), upload("two.pdf")])
+    message = MessageFactory(case=case)
+    MessageAttachmentFactory(message=message, original_filename="one.pdf")
+    MessageAttachmentFactory(message=message, original_filename="two.pdf")
     client.force_login(case.assigned_staff_profile.user)
 
     for _ in range(3):
@@ -58,7 +53,7 @@ def test_opening_own_staff_message_changes_nothing_and_adopts_nothing(client):
     case = CaseFactory()
     caseworker = case.assigned_staff_profile.user
     message = message_send_to_case(
-        staff_user=caseworker, case_id=case.pk, subject="Hi", body="Text", files=[upload("proof.pdf")]
+        staff_user=caseworker, case=case, subject="Hi", body="Text", files=[upload("proof.pdf")]
     )
     client.force_login(caseworker)
 
@@ -73,7 +68,13 @@ def test_opening_own_staff_message_changes_nothing_and_adopts_nothing(client):
 
 def test_history_shows_who_sent_and_read(client):
     case = CaseFactory()
-    message = applicant_message(case, files=[upload("proof.pdf")])
+    message = message_send_from_applicant(
+        applicant=case.application.submission.user,
+        application=case.application,
+        subject="Proof",
+        body="Attached",
+        files=[upload("proof.pdf")],
+    )
     client.force_login(case.assigned_staff_profile.user)
     client.get(url(case, message))
 
@@ -88,7 +89,7 @@ def test_history_shows_who_sent_and_read(client):
 
 def test_reply_form_is_prefilled_and_reply_links_to_parent(client):
     case = CaseFactory()
-    message = applicant_message(case, subject="Bus pass")
+    message = MessageFactory(case=case, subject="Bus pass")
     client.force_login(case.assigned_staff_profile.user)
 
     page = client.get(url(case, message)).content.decode()
@@ -106,7 +107,7 @@ def test_reply_form_is_prefilled_and_reply_links_to_parent(client):
 
 def test_reply_with_empty_body_keeps_subject(client):
     case = CaseFactory()
-    message = applicant_message(case)
+    message = MessageFactory(case=case)
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.post(url(case, message), {"subject": "Re: kept", "body": ""})
@@ -121,7 +122,7 @@ def test_reply_with_empty_body_keeps_subject(client):
 def test_withdrawn_message_shows_only_the_notice(client):
     case = CaseFactory()
     caseworker = case.assigned_staff_profile.user
-    message = message_send_to_case(staff_user=caseworker, case_id=case.pk, subject="Secret subject", body="Secret")
+    message = message_send_to_case(staff_user=caseworker, case=case, subject="Secret subject", body="Secret")
     client.force_login(caseworker)
     client.post(reverse("dashboard:message_withdraw", args=[case.pk, message.pk]))
 
@@ -133,7 +134,7 @@ def test_withdrawn_message_shows_only_the_notice(client):
 
 def test_message_of_another_case_is_404_even_for_supervisor(client):
     case, other = CaseFactory(), CaseFactory()
-    message = applicant_message(other)
+    message = MessageFactory(case=other)
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
     assert client.get(url(case, message)).status_code == 404
@@ -141,7 +142,7 @@ def test_message_of_another_case_is_404_even_for_supervisor(client):
 
 def test_supervisor_can_open_any_message(client):
     case = CaseFactory()
-    message = applicant_message(case)
+    message = MessageFactory(case=case)
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
     assert client.get(url(case, message)).status_code == 200
@@ -149,7 +150,8 @@ def test_supervisor_can_open_any_message(client):
 
 def test_other_caseworker_gets_404_for_message_attachment_and_document(client):
     case = CaseFactory()
-    message, attachment, document = adopted_message(client, case)
+    document = DocumentFactory(origin_attachment__message__case=case)
+    attachment, message = document.origin_attachment, document.origin_message
     client.force_login(staff_user())
 
     assert client.get(url(case, message)).status_code == 404
@@ -160,13 +162,14 @@ def test_other_caseworker_gets_404_for_message_attachment_and_document(client):
     )
     assert client.get(reverse("dashboard:document_download", args=[case.pk, document.pk])).status_code == 404
     message.refresh_from_db()
-    assert message.status == Message.Status.READ
+    assert message.status == Message.Status.UNREAD
     assert Message.objects.count() == 1
 
 
 def test_applicant_gets_404_for_message_attachment_and_document(client):
     case = CaseFactory()
-    message, attachment, document = adopted_message(client, case)
+    document = DocumentFactory(origin_attachment__message__case=case)
+    attachment, message = document.origin_attachment, document.origin_message
     client.force_login(case.application.submission.user)
 
     assert client.get(url(case, message)).status_code == 404
@@ -179,12 +182,12 @@ def test_applicant_gets_404_for_message_attachment_and_document(client):
 
 def test_anonymous_visitor_is_sent_to_sign_in(client):
     case = CaseFactory()
-    message = applicant_message(case)
+    message = MessageFactory(case=case)
 
     response = client.get(url(case, message))
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"] == f"{reverse('login')}?next={url(case, message)}"
     message.refresh_from_db()
     assert message.status == Message.Status.UNREAD
 
@@ -192,16 +195,16 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 @pytest.mark.parametrize("count", [1, 50])
 def test_query_count_does_not_grow_with_messages(client, django_assert_num_queries, count):
     case = CaseFactory()
-    for number in range(count):
-        message = applicant_message(case, subject=f"Message {number}", files=[upload("proof.pdf")])
+    for message in MessageFactory.create_batch(count, case=case):
+        MessageAttachmentFactory(message=message)
     client.force_login(case.assigned_staff_profile.user)
     client.get(url(case, message))  # first opening adopts; measure a repeat opening
 
-    # session, user (with staff profile), case, message (already read: no write),
-    # tab counts, message count; adoption: case, message check, savepoint, lock,
-    # attachments, their document, release; history events, event actors,
-    # message rows, case-file documents
-    with django_assert_num_queries(17):
+    # session, user (with staff profile), case with its tab counts, message
+    # (already read: no write), attachments with their documents (all adopted
+    # already: no lock, no write), message rows (the row count comes from the
+    # tab counts), case-file documents, history events with their actors
+    with django_assert_num_queries(8):
         response = client.get(url(case, message))
 
     assert response.status_code == 200

@@ -3,9 +3,8 @@ from django.urls import reverse
 
 from casework.models import StaffProfile
 from casework.tests.factories import CaseFactory, staff_user
-from intake.models import Message, MessageEvent
-from intake.services import attachments_adopt, message_send_to_case
-from intake.tests.helpers import applicant_message, upload
+from intake.models import Message, MessageAttachment, MessageEvent
+from intake.tests.factories import DocumentFactory, MessageAttachmentFactory, MessageFactory, StaffMessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,15 +13,9 @@ def url(case, message):
     return reverse("dashboard:message_withdraw", args=[case.pk, message.pk])
 
 
-def staff_message(case, files=()):
-    return message_send_to_case(
-        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Wrong letter", body="Oops", files=files
-    )
-
-
 def test_confirmation_says_the_applicant_sees_the_change_too(client):
     case = CaseFactory()
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.get(url(case, message))
@@ -37,7 +30,7 @@ def test_confirmation_says_the_applicant_sees_the_change_too(client):
 
 def test_post_withdraws_and_redirects_to_the_message(client):
     case = CaseFactory()
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case, subject="Wrong letter", body="Oops")
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.post(url(case, message))
@@ -51,9 +44,11 @@ def test_post_withdraws_and_redirects_to_the_message(client):
 
 
 def test_refused_with_the_reason_when_attachments_were_adopted(client):
+    # Adoption now leaves staff messages alone; a document adopted from one
+    # before that rule keeps its message from being withdrawn.
     case = CaseFactory()
-    message = staff_message(case, files=[upload("letter.pdf")])
-    attachments_adopt(staff_user=case.assigned_staff_profile.user, case_id=case.pk, message_id=message.pk)
+    message = StaffMessageFactory(case=case)
+    DocumentFactory(origin_attachment=MessageAttachmentFactory(message=message, original_filename="letter.pdf"))
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.post(url(case, message))
@@ -62,11 +57,12 @@ def test_refused_with_the_reason_when_attachments_were_adopted(client):
     assert response.status_code == 409
     assert "already in the case file, so it cannot be withdrawn" in response.content.decode()
     assert not message.deleted
+    assert MessageAttachment.objects.filter(message=message).count() == 1
 
 
 def test_applicant_message_cannot_be_withdrawn(client):
     case = CaseFactory()
-    message = applicant_message(case, subject="Mine", body="Text")
+    message = MessageFactory(case=case, subject="Mine", body="Text")
     client.force_login(case.assigned_staff_profile.user)
 
     response = client.post(url(case, message))
@@ -79,7 +75,7 @@ def test_applicant_message_cannot_be_withdrawn(client):
 
 def test_supervisor_can_withdraw_a_caseworkers_message(client):
     case = CaseFactory()
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
     assert client.post(url(case, message)).status_code == 302
@@ -90,7 +86,7 @@ def test_supervisor_can_withdraw_a_caseworkers_message(client):
 @pytest.mark.parametrize("who", ["other_caseworker", "applicant"])
 def test_outsiders_get_404_and_nothing_changes(client, who):
     case = CaseFactory()
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
     client.force_login(staff_user() if who == "other_caseworker" else case.application.submission.user)
 
     assert client.get(url(case, message)).status_code == 404
@@ -101,10 +97,10 @@ def test_outsiders_get_404_and_nothing_changes(client, who):
 
 def test_anonymous_visitor_is_sent_to_sign_in(client):
     case = CaseFactory()
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
 
     response = client.post(url(case, message))
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"] == f"{reverse('login')}?next={url(case, message)}"
     assert not Message.objects.get().deleted

@@ -7,7 +7,7 @@ from django.core import mail
 
 from casework.models import StaffProfile, User
 from casework.tests.factories import CaseFactory, staff_user
-from intake.services import message_send_from_applicant, message_send_to_case
+from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.tests.helpers import upload
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,10 @@ def all_text(email):
 def test_staff_message_notifies_the_applicant_without_content(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message_send_to_case(
-            staff_user=cast.caseworker, case_id=cast.case.pk, subject=SECRET_SUBJECT, body=SECRET_BODY,
+            staff_user=cast.caseworker,
+            case=cast.case,
+            subject=SECRET_SUBJECT,
+            body=SECRET_BODY,
             files=[upload("tax-return-2025.pdf")],
         )
 
@@ -41,7 +44,7 @@ def test_french_speaking_recipient_gets_french(cast, django_capture_on_commit_ca
     User.objects.filter(pk=cast.applicant.pk).update(preferred_language="fr")
 
     with django_capture_on_commit_callbacks(execute=True):
-        message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject=SECRET_SUBJECT, body=SECRET_BODY)
+        message_send_to_case(staff_user=cast.caseworker, case=cast.case, subject=SECRET_SUBJECT, body=SECRET_BODY)
 
     [email] = mail.outbox
     reference = cast.case.application.submission.reference_number
@@ -53,7 +56,7 @@ def test_french_speaking_recipient_gets_french(cast, django_capture_on_commit_ca
 def test_applicant_message_notifies_the_assigned_caseworker(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message_send_from_applicant(
-            applicant=cast.applicant, application_id=cast.case.application_id, subject=SECRET_SUBJECT, body=SECRET_BODY
+            applicant=cast.applicant, application=cast.case.application, subject=SECRET_SUBJECT, body=SECRET_BODY
         )
 
     assert [email.to for email in mail.outbox] == [[cast.caseworker.email]]
@@ -69,7 +72,7 @@ def test_unassigned_case_notifies_every_active_supervisor(django_capture_on_comm
 
     with django_capture_on_commit_callbacks(execute=True):
         message_send_from_applicant(
-            applicant=case.application.submission.user, application_id=case.application_id, subject="s", body="b"
+            applicant=case.application.submission.user, application=case.application, subject="s", body="b"
         )
 
     assert sorted(email.to[0] for email in mail.outbox) == sorted(s.email for s in supervisors)
@@ -77,7 +80,7 @@ def test_unassigned_case_notifies_every_active_supervisor(django_capture_on_comm
 
 def test_nothing_is_sent_before_commit(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+        message_send_to_case(staff_user=cast.caseworker, case=cast.case, subject="s", body="b")
 
     assert len(callbacks) == 1
     assert mail.outbox == []
@@ -90,7 +93,7 @@ def test_send_failure_is_logged_and_keeps_the_message(cast, django_capture_on_co
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken_send)
 
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject=SECRET_SUBJECT, body="b")
+        message = message_send_to_case(staff_user=cast.caseworker, case=cast.case, subject=SECRET_SUBJECT, body="b")
 
     assert message.pk is not None
     assert "could not be sent" in caplog.text

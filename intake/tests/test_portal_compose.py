@@ -28,13 +28,14 @@ def test_post_without_submission_sends_nothing(client):
     response = client.post(COMPOSE, {"subject": "Hi", "body": "Hello"})
 
     assert response.status_code == 200
+    assert "once you have submitted an application" in response.content.decode()
     assert not Message.objects.exists()
 
 
 def test_single_application_is_preselected_and_shown(applicant_client, case):
     page = applicant_client.get(COMPOSE).content.decode()
 
-    assert f'<input type="hidden" name="thread" value="{case.application.pk}"' in page
+    assert f'<input type="hidden" name="application" value="{case.application.pk}"' in page
     assert f"Booking reference {case.application.submission.reference_number}" in page
     assert "<select" not in page
 
@@ -43,13 +44,13 @@ def test_several_applications_must_be_chosen(applicant_client, applicant, case):
     second = ApplicationFactory(submission=SubmissionFactory(user=applicant))
 
     page = applicant_client.get(COMPOSE).content.decode()
-    response = applicant_client.post(COMPOSE, {"thread": "", "subject": "Typed subject", "body": "Typed body"})
+    response = applicant_client.post(COMPOSE, {"application": "", "subject": "Typed subject", "body": "Typed body"})
 
-    assert '<select name="thread"' in page
+    assert '<select name="application"' in page
     assert case.application.submission.reference_number in page
     assert second.submission.reference_number in page
     error_page = response.content.decode()
-    assert '<a href="#id_thread">Choose which application your message is about.</a>' in error_page
+    assert '<a href="#id_application">Choose which application your message is about.</a>' in error_page
     assert 'value="Typed subject"' in error_page and "Typed body" in error_page
     assert not Message.objects.exists()
 
@@ -57,7 +58,7 @@ def test_several_applications_must_be_chosen(applicant_client, applicant, case):
 def test_chosen_application_is_kept_after_an_error(applicant_client, applicant):
     second = ApplicationFactory(submission=SubmissionFactory(user=applicant))
 
-    page = applicant_client.post(COMPOSE, {"thread": str(second.pk), "subject": "", "body": "Typed body"})
+    page = applicant_client.post(COMPOSE, {"application": str(second.pk), "subject": "", "body": "Typed body"})
 
     assert f'<option value="{second.pk}" selected>' in page.content.decode()
 
@@ -65,7 +66,7 @@ def test_chosen_application_is_kept_after_an_error(applicant_client, applicant):
 def test_sends_to_the_chosen_application_and_redirects(applicant_client, applicant, case):
     response = applicant_client.post(
         COMPOSE,
-        {"thread": str(case.application.pk), "subject": "Question", "body": "When?", "attachments": [upload()]},
+        {"application": str(case.application.pk), "subject": "Question", "body": "When?", "attachments": [upload()]},
     )
 
     message = Message.objects.get()
@@ -81,7 +82,7 @@ def test_application_without_case_goes_to_the_case_team(client):
     application = ApplicationFactory()
     client.force_login(application.submission.user)
 
-    client.post(COMPOSE, {"thread": str(application.pk), "subject": "Early question", "body": "Hello"})
+    client.post(COMPOSE, {"application": str(application.pk), "subject": "Early question", "body": "Hello"})
 
     message = Message.objects.get()
     assert (message.application, message.case, message.recipient) == (application, None, None)
@@ -90,7 +91,7 @@ def test_application_without_case_goes_to_the_case_team(client):
 def test_another_applicants_application_cannot_be_chosen(applicant_client):
     foreign = ApplicationFactory()
 
-    response = applicant_client.post(COMPOSE, {"thread": str(foreign.pk), "subject": "Hi", "body": "Hello"})
+    response = applicant_client.post(COMPOSE, {"application": str(foreign.pk), "subject": "Hi", "body": "Hello"})
 
     assert response.status_code == 200
     assert not Message.objects.exists()
@@ -99,7 +100,7 @@ def test_another_applicants_application_cannot_be_chosen(applicant_client):
 def test_caseworker_has_nothing_to_write_about(client, case):
     client.force_login(case.assigned_staff_profile.user)
 
-    response = client.post(COMPOSE, {"thread": str(case.application.pk), "subject": "Hi", "body": "Hello"})
+    response = client.post(COMPOSE, {"application": str(case.application.pk), "subject": "Hi", "body": "Hello"})
 
     assert "once you have submitted an application" in response.content.decode()
     assert not Message.objects.exists()
@@ -109,14 +110,15 @@ def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get(COMPOSE)
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"] == f"{reverse('login')}?next={COMPOSE}"
 
 
 def test_too_many_files_keeps_text_and_says_choose_again(applicant_client, case):
     files = [upload(name=f"file-{number}.pdf") for number in range(6)]
 
     response = applicant_client.post(
-        COMPOSE, {"thread": str(case.application.pk), "subject": "Many", "body": "Lots of files", "attachments": files}
+        COMPOSE,
+        {"application": str(case.application.pk), "subject": "Many", "body": "Lots of files", "attachments": files},
     )
 
     page = response.content.decode()
@@ -133,7 +135,7 @@ def test_oversize_file_is_named_and_text_kept(applicant_client, case, settings):
     response = applicant_client.post(
         COMPOSE,
         {
-            "thread": str(case.application.pk),
+            "application": str(case.application.pk),
             "subject": "Big file",
             "body": "Typed before the upload",
             "attachments": [upload(name="<img src=x>big.pdf")],
@@ -149,7 +151,7 @@ def test_oversize_file_is_named_and_text_kept(applicant_client, case, settings):
 
 def test_typed_payloads_come_back_escaped(applicant_client, case):
     response = applicant_client.post(
-        COMPOSE, {"thread": str(case.application.pk), "subject": "<script>alert(1)</script>", "body": ""}
+        COMPOSE, {"application": str(case.application.pk), "subject": "<script>alert(1)</script>", "body": ""}
     )
 
     page = response.content.decode()

@@ -6,7 +6,7 @@ from django.urls import reverse
 from casework.models import User
 from casework.tests.factories import ApplicantFactory, ApplicationFactory
 from intake.models import Message
-from intake.tests.helpers import staff_message
+from intake.tests.factories import MessageAttachmentFactory, MessageFactory, StaffMessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ INBOX = reverse("portal:inbox")
 
 
 def test_lists_message_with_booking_reference_and_unread_marker(applicant_client, case):
-    staff_message(case, subject="Documents needed")
+    StaffMessageFactory(case=case, subject="Documents needed")
 
     page = applicant_client.get(INBOX).content.decode()
 
@@ -25,8 +25,7 @@ def test_lists_message_with_booking_reference_and_unread_marker(applicant_client
 
 
 def test_unread_count_shown_in_header(applicant_client, case):
-    staff_message(case)
-    staff_message(case)
+    StaffMessageFactory.create_batch(2, case=case)
 
     page = applicant_client.get(INBOX).content.decode()
 
@@ -34,7 +33,7 @@ def test_unread_count_shown_in_header(applicant_client, case):
 
 
 def test_read_message_has_no_unread_marker(applicant_client, case):
-    staff_message(case, status=Message.Status.READ)
+    StaffMessageFactory(case=case, status=Message.Status.READ)
 
     page = applicant_client.get(INBOX).content.decode()
 
@@ -42,15 +41,7 @@ def test_read_message_has_no_unread_marker(applicant_client, case):
 
 
 def test_own_sent_message_marked_as_sent_to_case_team(applicant_client, case):
-    Message.objects.create(
-        sender=case.application.submission.user,
-        recipient=None,
-        case=case,
-        application=case.application,
-        direction=Message.Direction.APPLICANT_TO_STAFF,
-        subject="My question",
-        body="Hello",
-    )
+    MessageFactory(case=case, recipient=None, subject="My question")
 
     page = applicant_client.get(INBOX).content.decode()
 
@@ -62,7 +53,7 @@ def test_own_sent_message_marked_as_sent_to_case_team(applicant_client, case):
 
 def test_newest_first_and_paginated_by_25(applicant_client, case):
     for number in range(30):
-        staff_message(case, subject=f"Message number {number:02d}")
+        StaffMessageFactory(case=case, subject=f"Message number {number:02d}")
 
     first = applicant_client.get(INBOX).content.decode()
     second = applicant_client.get(INBOX, {"page": 2}).content.decode()
@@ -74,15 +65,16 @@ def test_newest_first_and_paginated_by_25(applicant_client, case):
 
 
 def test_urgent_and_attachment_count_shown(applicant_client, case):
-    staff_message(case, urgent=True)
+    MessageAttachmentFactory.create_batch(2, message=StaffMessageFactory(case=case, urgent=True))
 
     page = applicant_client.get(INBOX).content.decode()
 
     assert '<span class="badge badge--urgent">Urgent</span>' in page
+    assert '<td data-label="Attachments">2</td>' in page
 
 
 def test_withdrawn_message_shows_only_the_notice_subject(applicant_client, case):
-    staff_message(case, subject="Secret subject", deleted=True)
+    StaffMessageFactory(case=case, subject="Secret subject", deleted=True)
 
     page = applicant_client.get(INBOX).content.decode()
 
@@ -107,7 +99,7 @@ def test_applicant_without_submission_is_told_why_they_cannot_write(client):
 
 
 def test_other_applicants_messages_are_not_listed(client, case):
-    staff_message(case, subject="Not for you")
+    StaffMessageFactory(case=case, subject="Not for you")
     client.force_login(ApplicationFactory().submission.user)
 
     page = client.get(INBOX).content.decode()
@@ -116,7 +108,7 @@ def test_other_applicants_messages_are_not_listed(client, case):
 
 
 def test_caseworker_sees_no_applicant_messages(client, case):
-    staff_message(case, subject="Applicant only")
+    StaffMessageFactory(case=case, subject="Applicant only")
     client.force_login(case.assigned_staff_profile.user)
 
     page = client.get(INBOX).content.decode()
@@ -128,11 +120,11 @@ def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get(INBOX)
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"] == f"{reverse('login')}?next={INBOX}"
 
 
 def test_subject_payload_is_escaped(applicant_client, case):
-    staff_message(case, subject="<script>alert(1)</script>")
+    StaffMessageFactory(case=case, subject="<script>alert(1)</script>")
 
     page = applicant_client.get(INBOX).content.decode()
 
@@ -142,7 +134,7 @@ def test_subject_payload_is_escaped(applicant_client, case):
 
 def test_french_inbox(applicant_client, case):
     User.objects.filter(pk=case.application.submission.user_id).update(preferred_language="fr")
-    staff_message(case)
+    StaffMessageFactory(case=case)
 
     page = applicant_client.get(INBOX).content.decode()
 
@@ -153,7 +145,7 @@ def test_french_inbox(applicant_client, case):
 @pytest.mark.parametrize("count", [1, 50])
 def test_query_count_does_not_grow_with_messages(applicant_client, case, django_assert_num_queries, count):
     for number in range(count):
-        staff_message(case, subject=f"Message {number}")
+        StaffMessageFactory(case=case, subject=f"Message {number}")
 
     # session, user, inbox count (paginator), inbox page (with sender/recipient
     # profiles, booking reference, attachment count), "can write" (exists),

@@ -9,8 +9,9 @@ from django.urls import reverse
 from casework.models import User
 from casework.tests.factories import ApplicationFactory, staff_user
 from intake.models import Message
-from intake.services import message_send_to_case
-from intake.tests.helpers import PDF, staff_message, upload
+from intake.services.sending import message_send_to_case
+from intake.tests.factories import MessageAttachmentFactory, MessageFactory, StaffMessageFactory
+from intake.tests.helpers import PDF, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def detail_url(message):
 
 
 def test_shows_summary_with_booking_reference_when_case_linked(applicant_client, case):
-    message = staff_message(case, subject="Documents needed")
+    message = StaffMessageFactory(case=case, subject="Documents needed")
 
     page = applicant_client.get(detail_url(message)).content.decode()
 
@@ -33,14 +34,7 @@ def test_shows_summary_with_booking_reference_when_case_linked(applicant_client,
 def test_booking_reference_shown_for_message_tied_only_to_an_application(client):
     application = ApplicationFactory()
     applicant = application.submission.user
-    message = Message.objects.create(
-        sender=applicant,
-        recipient=None,
-        application=application,
-        direction=Message.Direction.APPLICANT_TO_STAFF,
-        subject="Before my case opened",
-        body="Hello",
-    )
+    message = MessageFactory(case=None, application=application, subject="Before my case opened")
     client.force_login(applicant)
 
     page = client.get(detail_url(message)).content.decode()
@@ -54,7 +48,7 @@ def test_booking_reference_row_absent_when_message_has_no_tracking_id(case):
     # The schema forbids a message bound to neither a case nor an application
     # (ck_messages_bound), so no stored message can lack a tracking id; the
     # template's rule is checked with a message object that has none.
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
     message.tracking_id = None
     message.attachment_count = 0
     request = RequestFactory().get("/")
@@ -69,7 +63,7 @@ def test_booking_reference_row_absent_when_message_has_no_tracking_id(case):
 
 
 def test_body_is_plain_text_with_line_breaks_kept(applicant_client, case):
-    message = staff_message(case, body="Line one\nLine two\n\n<script>alert(1)</script><b>bold</b>")
+    message = StaffMessageFactory(case=case, body="Line one\nLine two\n\n<script>alert(1)</script><b>bold</b>")
 
     page = applicant_client.get(detail_url(message)).content.decode()
 
@@ -82,7 +76,7 @@ def test_body_is_plain_text_with_line_breaks_kept(applicant_client, case):
 def test_subject_and_file_name_payloads_are_escaped(applicant_client, case):
     message = message_send_to_case(
         staff_user=case.assigned_staff_profile.user,
-        case_id=case.pk,
+        case=case,
         subject="<script>alert(1)</script>",
         body="See attached",
         files=[upload(name="<img src=x onerror=alert(1)>.pdf")],
@@ -97,7 +91,7 @@ def test_subject_and_file_name_payloads_are_escaped(applicant_client, case):
 
 def test_attachments_listed_with_type_size_and_authorising_link(applicant_client, case):
     message = message_send_to_case(
-        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Form", body="Attached", files=[upload()]
+        staff_user=case.assigned_staff_profile.user, case=case, subject="Form", body="Attached", files=[upload()]
     )
     attachment = message.attachments.get()
 
@@ -108,11 +102,11 @@ def test_attachments_listed_with_type_size_and_authorising_link(applicant_client
     assert "pay-stub.pdf" in page
     assert f"(PDF document, {len(PDF)}\xa0bytes)" in page
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Disposition"] == 'attachment; filename="pay-stub.pdf"'
 
 
 def test_opening_marks_read_and_header_count_drops(applicant_client, case):
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
 
     page = applicant_client.get(detail_url(message)).content.decode()
 
@@ -122,7 +116,7 @@ def test_opening_marks_read_and_header_count_drops(applicant_client, case):
 
 
 def test_withdrawn_message_shows_only_the_notice(applicant_client, case):
-    message = staff_message(case, subject="Old subject", body="Old body", deleted=True)
+    message = StaffMessageFactory(case=case, subject="Old subject", body="Old body", deleted=True)
 
     page = applicant_client.get(detail_url(message)).content.decode()
 
@@ -133,7 +127,7 @@ def test_withdrawn_message_shows_only_the_notice(applicant_client, case):
 
 def test_french_dates_and_labels(applicant_client, applicant, case):
     User.objects.filter(pk=applicant.pk).update(preferred_language="fr")
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
 
     page = applicant_client.get(detail_url(message)).content.decode()
 
@@ -142,13 +136,6 @@ def test_french_dates_and_labels(applicant_client, applicant, case):
 
 
 # Outsiders ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def message_with_attachment(case):
-    return message_send_to_case(
-        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Form", body="Attached", files=[upload()]
-    )
 
 
 def outsider(kind, case):
@@ -160,9 +147,9 @@ def outsider(kind, case):
 
 
 @pytest.mark.parametrize("kind", ["second_applicant", "caseworker", "other_caseworker"])
-def test_outsider_gets_404_on_details_attachment_and_reply(client, case, message_with_attachment, kind):
-    message = message_with_attachment
-    attachment = message.attachments.get()
+def test_outsider_gets_404_on_details_attachment_and_reply(client, case, kind):
+    attachment = MessageAttachmentFactory(message=StaffMessageFactory(case=case))
+    message = attachment.message
     client.force_login(outsider(kind, case))
 
     details = client.get(detail_url(message))
@@ -175,17 +162,19 @@ def test_outsider_gets_404_on_details_attachment_and_reply(client, case, message
     assert message.status == Message.Status.UNREAD
 
 
-def test_anonymous_visitor_is_sent_to_login(client, message_with_attachment):
-    message = message_with_attachment
-    attachment = message.attachments.get()
+def test_anonymous_visitor_is_sent_to_login(client, case):
+    attachment = MessageAttachmentFactory(message=StaffMessageFactory(case=case))
+    message = attachment.message
+    download_url = reverse("portal:attachment_download", args=[message.pk, attachment.pk])
 
-    for response in (
-        client.get(detail_url(message)),
-        client.get(reverse("portal:attachment_download", args=[message.pk, attachment.pk])),
-        client.post(detail_url(message), {"subject": "x", "body": "y"}),
+    for path, response in (
+        (detail_url(message), client.get(detail_url(message))),
+        (download_url, client.get(download_url)),
+        (detail_url(message), client.post(detail_url(message), {"subject": "x", "body": "y"})),
     ):
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"] == f"{reverse('login')}?next={path}"
+    assert Message.objects.count() == 1
 
 
 def test_missing_message_is_404(applicant_client):
@@ -196,7 +185,7 @@ def test_missing_message_is_404(applicant_client):
 
 
 def test_reply_subject_is_prefilled(applicant_client, case):
-    message = staff_message(case, subject="Documents needed")
+    message = StaffMessageFactory(case=case, subject="Documents needed")
 
     page = applicant_client.get(detail_url(message)).content.decode()
 
@@ -204,7 +193,7 @@ def test_reply_subject_is_prefilled(applicant_client, case):
 
 
 def test_reply_goes_to_the_same_thread_and_redirects_to_it(applicant_client, applicant, case):
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
 
     response = applicant_client.post(
         detail_url(message), {"subject": "Re: Documents needed", "body": "Here it is", "attachments": [upload()]}
@@ -233,7 +222,7 @@ def test_reply_goes_to_the_same_thread_and_redirects_to_it(applicant_client, app
     ],
 )
 def test_reply_with_missing_text_keeps_what_was_typed(applicant_client, case, data, field, error):
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
 
     response = applicant_client.post(detail_url(message), data)
 
@@ -249,7 +238,7 @@ def test_reply_with_missing_text_keeps_what_was_typed(applicant_client, case, da
 
 
 def test_reply_with_refused_file_names_it_and_keeps_text(applicant_client, case):
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
 
     response = applicant_client.post(
         detail_url(message),
@@ -268,15 +257,8 @@ def test_reply_with_refused_file_names_it_and_keeps_text(applicant_client, case)
     assert Message.objects.count() == 1
 
 
-def test_reply_to_own_sent_message_goes_to_the_same_thread(applicant_client, applicant, case):
-    own = Message.objects.create(
-        sender=applicant,
-        case=case,
-        application=case.application,
-        direction=Message.Direction.APPLICANT_TO_STAFF,
-        subject="Question",
-        body="First",
-    )
+def test_reply_to_own_sent_message_goes_to_the_same_thread(applicant_client, case):
+    own = MessageFactory(case=case, subject="Question", body="First")
 
     applicant_client.post(detail_url(own), {"subject": "Re: Question", "body": "Second"})
 
@@ -288,13 +270,9 @@ def test_reply_to_own_sent_message_goes_to_the_same_thread(applicant_client, app
 
 @pytest.mark.parametrize("count", [1, 50])
 def test_query_count_does_not_grow_with_thread_or_attachments(applicant_client, case, django_assert_num_queries, count):
-    for number in range(count):
-        last = staff_message(case, subject=f"Message {number}", status=Message.Status.READ)
-    files = [upload(name=f"file-{number}.pdf") for number in range(1 if count == 1 else 5)]
-    message = message_send_to_case(
-        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="With files", body="x", files=files
-    )
-    Message.objects.filter(pk=message.pk).update(status=Message.Status.READ)
+    *_, last = StaffMessageFactory.create_batch(count, case=case, status=Message.Status.READ)
+    message = StaffMessageFactory(case=case, status=Message.Status.READ)
+    MessageAttachmentFactory.create_batch(1 if count == 1 else 5, message=message)
     assert last.pk != message.pk
 
     # session, user, the message (with people, booking reference, attachment
@@ -306,7 +284,7 @@ def test_query_count_does_not_grow_with_thread_or_attachments(applicant_client, 
 
 
 def test_first_opening_adds_only_the_read_write(applicant_client, case, django_assert_num_queries):
-    message = staff_message(case)
+    message = StaffMessageFactory(case=case)
 
     # session, user, the message, savepoint + update to read + read event +
     # release savepoint, its attachments, unread count (header)

@@ -25,7 +25,10 @@ from casework.models import Document
 from casework.tests.factories import CaseFactory
 from intake import purge
 from intake.models import Message, MessageAttachment, MessageEvent
-from intake.services import attachments_adopt, message_send_from_applicant, message_send_to_case
+from intake.selectors import in_case_thread
+from intake.services.adoption import attachments_adopt
+from intake.services.sending import message_send_from_applicant, message_send_to_case
+from intake.tests.factories import MessageAttachmentFactory, MessageFactory
 from intake.tests.helpers import stored_files, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,27 +51,29 @@ def thread(case, *, applicant_messages=2, adopt=True):
     """A realistic thread: a staff message, applicant answers with files, adopted into the case file."""
     staff = case.assigned_staff_profile.user
     applicant = case.application.submission.user
-    first = message_send_to_case(staff_user=staff, case_id=case.pk, subject="Documents needed", body="Please send.")
+    first = message_send_to_case(staff_user=staff, case=case, subject="Documents needed", body="Please send.")
     for n in range(applicant_messages):
         sent = message_send_from_applicant(
             applicant=applicant,
             subject=f"Re: documents {n}",
             body="Here they are.",
-            reply_to_id=first.pk,
+            reply_to=first,
             files=[
                 upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n".encode(), "text/plain"),
                 upload(f"id-{n}.txt", f"id {case.pk}-{n}\n".encode(), "text/plain"),
             ],
         )
         if adopt:
-            attachments_adopt(staff_user=staff, case_id=case.pk, message_id=sent.pk)
+            attachments_adopt(staff_user=staff, case=case, message=sent)
     return first
 
 
 def snapshot(case):
-    """Every row of the case's messages, attachments and documents, and the bytes of their files."""
-    messages = list(Message.objects.filter(case=case).order_by("pk").values())
-    attachments = list(MessageAttachment.objects.filter(message__case=case).order_by("pk").values())
+    """Every row of the case's thread (with the messages written before the case
+    existed), its attachments and documents, and the bytes of their files."""
+    thread = Message.objects.filter(in_case_thread(case))
+    messages = list(thread.order_by("pk").values())
+    attachments = list(MessageAttachment.objects.filter(message__in=thread).order_by("pk").values())
     documents = list(Document.objects.filter(case=case).order_by("pk").values())
     keys = [row["file_path"] for row in attachments + documents]
     files = {}
@@ -160,7 +165,7 @@ def interleaved_threads(cases, rounds):
     """Threads written turn by turn, so each case's message ids are spread among the others'."""
     firsts = {
         case.pk: message_send_to_case(
-            staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Documents needed", body="Please."
+            staff_user=case.assigned_staff_profile.user, case=case, subject="Documents needed", body="Please."
         )
         for case in cases
     }
@@ -170,10 +175,10 @@ def interleaved_threads(cases, rounds):
                 applicant=case.application.submission.user,
                 subject=f"Re: documents {n}",
                 body="Here.",
-                reply_to_id=firsts[case.pk].pk,
+                reply_to=firsts[case.pk],
                 files=[upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n".encode(), "text/plain")],
             )
-            attachments_adopt(staff_user=case.assigned_staff_profile.user, case_id=case.pk, message_id=sent.pk)
+            attachments_adopt(staff_user=case.assigned_staff_profile.user, case=case, message=sent)
 
 
 @pytest.mark.parametrize("neighbours", [1, 2], ids=["ids-alternate", "ids-one-in-three"])
@@ -216,7 +221,7 @@ def test_batch_lookups_find_exactly_the_rows_pointing_into_the_batch():
         with CaptureQueriesContext(connection) as queries:
             found = purge._pointing_at(Message.objects, "reply_to_id", batch, ("pk",))
         expected = {pk for pk, to in Message.objects.values_list("pk", "reply_to_id") if to in set(batch)}
-        assert sorted(pk for (pk,) in found) == sorted(expected)
+        assert sorted(row.pk for row in found) == sorted(expected)
         return len(queries)
 
     dense = ids[10 : 10 + purge.IN_LIST_LIMIT + 50]
@@ -242,12 +247,22 @@ def test_case_scope_includes_messages_bound_only_to_its_application():
     target, control = CaseFactory(), CaseFactory()
     thread(target, applicant_messages=1, adopt=False)
     Message.objects.filter(case=target).update(case=None)
+    target_keys = set(MessageAttachment.objects.values_list("file_path", flat=True))
+    thread(control)
+    # The control has a message from before its case existed too: the target's
+    # scope takes the messages bound only to *its* application, no others.
+    MessageAttachmentFactory(message=MessageFactory(case=None, application=control.application))
+    before = snapshot(control)
+    assert len(before["messages"]) == 4
 
     purge_cmd("--case", str(target.pk), "--yes")
 
     assert not Message.objects.filter(application=target.application).exists()
-    assert not MessageAttachment.objects.exists()
-    assert control.pk  # the control case exists and had no messages to lose
+    assert snapshot(control) == before
+    assert set(Message.objects.values_list("pk", flat=True)) == {row["id"] for row in before["messages"]}
+    assert set(MessageAttachment.objects.values_list("pk", flat=True)) == {row["id"] for row in before["attachments"]}
+    assert stored_files() == set(before["files"])
+    assert not target_keys & stored_files()
 
 
 def test_application_scope_leaves_the_control_case_byte_for_byte_intact():
@@ -272,7 +287,7 @@ def test_before_scope_removes_older_messages_and_unlinks_replies_to_them():
         applicant=applicant,
         subject="Re: again",
         body="Any news?",
-        reply_to_id=old.pk,
+        reply_to=old,
         files=[upload("late.txt", b"scanned pay stub, page 1\n", "text/plain")],
     )
     control = CaseFactory()

@@ -4,19 +4,15 @@ import pytest
 
 from intake.models import Message, MessageEvent
 from intake.selectors import message_history
-from intake.services import message_mark_read, message_send_from_applicant, message_send_to_case
+from intake.services.read_state import message_mark_read
+from intake.services.sending import message_send_from_applicant
+from intake.tests.factories import MessageFactory, StaffMessageFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def applicant_message(cast):
-    return message_send_from_applicant(
-        applicant=cast.applicant, application_id=cast.case.application_id, subject="s", body="b"
-    )
-
-
 def test_any_staff_member_with_access_reads_an_applicant_message(cast):
-    message = applicant_message(cast)
+    message = MessageFactory(case=cast.case)
 
     assert message_mark_read(message=message, reader=cast.supervisor) is True
 
@@ -26,7 +22,7 @@ def test_any_staff_member_with_access_reads_an_applicant_message(cast):
 
 
 def test_reading_twice_records_one_event(cast):
-    message = applicant_message(cast)
+    message = MessageFactory(case=cast.case)
 
     message_mark_read(message=message, reader=cast.caseworker)
     message_mark_read(message=message, reader=cast.caseworker)
@@ -35,7 +31,7 @@ def test_reading_twice_records_one_event(cast):
 
 
 def test_sender_side_opening_changes_nothing(cast):
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
+    message = StaffMessageFactory(case=cast.case)
 
     assert message_mark_read(message=message, reader=cast.caseworker) is False
     message.refresh_from_db()
@@ -43,23 +39,23 @@ def test_sender_side_opening_changes_nothing(cast):
 
 
 def test_replied_is_not_downgraded_to_read(cast):
-    message = message_send_to_case(staff_user=cast.caseworker, case_id=cast.case.pk, subject="s", body="b")
-    message_send_from_applicant(applicant=cast.applicant, reply_to_id=message.pk, subject="Re", body="b")
-    message.refresh_from_db()
+    message = StaffMessageFactory(case=cast.case, status=Message.Status.REPLIED)
 
-    message_mark_read(message=message, reader=cast.applicant)
+    assert message_mark_read(message=message, reader=cast.applicant) is False
 
     message.refresh_from_db()
     assert message.status == Message.Status.REPLIED
 
 
 def test_history_lists_events_with_their_actors(cast):
-    message = applicant_message(cast)
+    message = message_send_from_applicant(
+        applicant=cast.applicant, application=cast.case.application, subject="s", body="b"
+    )
     message_mark_read(message=message, reader=cast.caseworker)
 
     history = message_history(message)
 
-    assert [(event.event_type, event.actor) for event in history] == [
+    assert [(event.event_type, event.actor_user) for event in history] == [
         ("message_sent", cast.applicant),
         ("message_read", cast.caseworker),
     ]

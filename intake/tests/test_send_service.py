@@ -4,31 +4,17 @@ content, and a send is atomic (invariant 6)."""
 import pytest
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.http import Http404
 
-from casework.errors import Conflict, InvalidInput, NotFound, TooLarge
+from casework.access import case_for_staff
 from casework.models import StaffProfile
 from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory, UserFactory, staff_user
+from common.errors import Conflict, InvalidInput, NotFound, TooLarge
 from intake.models import Message, MessageAttachment, MessageEvent
-from intake.services import message_send_from_applicant, message_send_to_case
+from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.tests.helpers import EXE, HEIC, JPEG, PDF, PNG, TEXT, office_file, stored_files, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_send(case, **fields):
-    return message_send_to_case(
-        staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject="Hello", body="Body", **fields
-    )
-
-
-def applicant_send(application, **fields):
-    return message_send_from_applicant(
-        applicant=application.submission.user,
-        application_id=application.pk,
-        subject=fields.pop("subject", "Question"),
-        body=fields.pop("body", "Text"),
-        **fields,
-    )
 
 
 # Invariant 1: routing is derived, never supplied ---------------------------------
@@ -37,7 +23,7 @@ def applicant_send(application, **fields):
 def test_staff_message_goes_to_the_case_applicant():
     case = CaseFactory()
 
-    message = staff_send(case)
+    message = message_send_to_case(staff_user=case.assigned_staff_profile.user, case=case, subject="Hello", body="Body")
 
     assert message.recipient_id == case.application.submission.user_id
     assert message.case_id == case.pk
@@ -52,7 +38,9 @@ def test_applicant_message_goes_to_the_assigned_caseworkers_user_id_not_profile_
     profile = case.assigned_staff_profile
     assert profile.pk != profile.user_id
 
-    message = applicant_send(case.application)
+    message = message_send_from_applicant(
+        applicant=case.application.submission.user, application=case.application, subject="Question", body="Text"
+    )
 
     assert message.recipient_id == profile.user_id
     assert message.case_id == case.pk
@@ -61,7 +49,11 @@ def test_applicant_message_goes_to_the_assigned_caseworkers_user_id_not_profile_
 def test_applicant_message_to_unassigned_case_goes_to_the_case_team():
     case = CaseFactory(assigned_staff_profile=None)
 
-    assert applicant_send(case.application).recipient_id is None
+    message = message_send_from_applicant(
+        applicant=case.application.submission.user, application=case.application, subject="Question", body="Text"
+    )
+
+    assert message.recipient_id is None
 
 
 def test_applicant_message_when_caseworker_disabled_goes_to_the_case_team():
@@ -69,23 +61,31 @@ def test_applicant_message_when_caseworker_disabled_goes_to_the_case_team():
     StaffProfile.objects.filter(pk=case.assigned_staff_profile_id).update(status=StaffProfile.Status.DISABLED)
     case.refresh_from_db()
 
-    assert applicant_send(case.application).recipient_id is None
+    message = message_send_from_applicant(
+        applicant=case.application.submission.user, application=case.application, subject="Question", body="Text"
+    )
+
+    assert message.recipient_id is None
 
 
 def test_applicant_message_about_application_without_case_is_bound_to_the_application():
     application = ApplicationFactory()
 
-    message = applicant_send(application)
+    message = message_send_from_applicant(
+        applicant=application.submission.user, application=application, subject="Question", body="Text"
+    )
 
     assert (message.case_id, message.application_id, message.recipient_id) == (None, application.pk, None)
 
 
-def test_staff_cannot_send_to_a_case_they_may_not_open():
+def test_staff_cannot_reach_a_case_they_may_not_open():
+    # The service trusts the case it is given; the access rule is what keeps
+    # another caseworker from ever holding this case.
     case = CaseFactory()
     other_caseworker = staff_user()
 
-    with pytest.raises(NotFound):
-        message_send_to_case(staff_user=other_caseworker, case_id=case.pk, subject="s", body="b")
+    with pytest.raises(Http404):
+        case_for_staff(other_caseworker, case.pk)
     assert not Message.objects.exists()
 
 
@@ -93,9 +93,12 @@ def test_supervisor_may_send_to_any_case_and_it_still_goes_to_the_applicant():
     case = CaseFactory()
     supervisor = staff_user(StaffProfile.Role.SUPERVISOR)
 
-    message = message_send_to_case(staff_user=supervisor, case_id=case.pk, subject="s", body="b")
+    message = message_send_to_case(
+        staff_user=supervisor, case=case_for_staff(supervisor, case.pk), subject="s", body="b"
+    )
 
     assert message.recipient_id == case.application.submission.user_id
+    assert message.sender_id == supervisor.pk
 
 
 # Invariant 3/5: applicants write only about their own submissions -----------------
@@ -106,19 +109,17 @@ def test_applicant_cannot_write_about_someone_elses_application():
     theirs = ApplicationFactory()
 
     with pytest.raises(NotFound):
-        message_send_from_applicant(
-            applicant=mine.submission.user, application_id=theirs.pk, subject="s", body="b"
-        )
+        message_send_from_applicant(applicant=mine.submission.user, application=theirs, subject="s", body="b")
     assert not Message.objects.exists()
 
 
 def test_applicant_reply_stays_in_the_parents_thread():
     case = CaseFactory()
     ApplicationFactory(submission__user=case.application.submission.user)
-    parent = staff_send(case)
+    parent = message_send_to_case(staff_user=case.assigned_staff_profile.user, case=case, subject="Hello", body="Body")
 
     reply = message_send_from_applicant(
-        applicant=case.application.submission.user, reply_to_id=parent.pk, subject="Re: Hello", body="Thanks"
+        applicant=case.application.submission.user, reply_to=parent, subject="Re: Hello", body="Thanks"
     )
 
     assert (reply.case_id, reply.application_id, reply.reply_to_id) == (case.pk, case.application_id, parent.pk)
@@ -128,23 +129,36 @@ def test_applicant_reply_stays_in_the_parents_thread():
 
 def test_applicant_cannot_reply_to_another_applicants_message():
     case = CaseFactory()
-    parent = staff_send(case)
+    parent = message_send_to_case(staff_user=case.assigned_staff_profile.user, case=case, subject="Hello", body="Body")
     stranger = ApplicationFactory().submission.user
 
     with pytest.raises(NotFound):
-        message_send_from_applicant(applicant=stranger, reply_to_id=parent.pk, subject="s", body="b")
+        message_send_from_applicant(applicant=stranger, reply_to=parent, subject="s", body="b")
+    assert Message.objects.count() == 1
+    parent.refresh_from_db()
+    assert parent.status == Message.Status.UNREAD
 
 
 # Invariant 4: every message is bound -------------------------------------------
 
 
-def test_applicant_with_no_submission_cannot_send():
-    applicant = ApplicantFactory()
+def test_applicant_message_about_no_application_is_refused():
+    # An applicant with no application has none to pass: the compose page
+    # refuses them itself (test_portal_compose.test_post_without_submission_sends_nothing).
+    applicant = ApplicationFactory().submission.user
 
     with pytest.raises(InvalidInput) as error:
-        message_send_from_applicant(applicant=applicant, application_id=1, subject="s", body="b")
+        message_send_from_applicant(applicant=applicant, subject="s", body="b")
 
-    assert error.value.code == "no_submission"
+    assert (error.value.code, error.value.field) == ("application_required", "application")
+    assert not Message.objects.exists()
+
+
+def test_applicant_with_no_submission_cannot_send_about_any_application():
+    applicant = ApplicantFactory()
+
+    with pytest.raises(NotFound):
+        message_send_from_applicant(applicant=applicant, application=ApplicationFactory(), subject="s", body="b")
     assert not Message.objects.exists()
 
 
@@ -163,42 +177,79 @@ def test_database_refuses_a_message_bound_to_nothing():
 
 def test_staff_reply_to_another_cases_message_is_refused():
     case, other = CaseFactory(), CaseFactory()
-    foreign = staff_send(other)
+    foreign = message_send_to_case(
+        staff_user=other.assigned_staff_profile.user, case=other, subject="Hello", body="Body"
+    )
 
     with pytest.raises(Conflict) as error:
-        staff_send(case, reply_to_id=foreign.pk)
+        message_send_to_case(
+            staff_user=case.assigned_staff_profile.user, case=case, subject="Hello", body="Body", reply_to=foreign
+        )
 
-    assert error.value.status == 409
+    assert (error.value.status, error.value.code) == (409, "reply_to_other_case")
     assert Message.objects.count() == 1
+    foreign.refresh_from_db()
+    assert foreign.status == Message.Status.UNREAD
 
 
-def test_staff_reply_to_missing_message_gets_the_same_answer_as_another_cases():
+def test_staff_reply_to_a_message_written_before_the_case_existed_is_in_the_thread():
     case = CaseFactory()
+    early = message_send_from_applicant(
+        applicant=case.application.submission.user, application=case.application, subject="Early", body="Text"
+    )
+    Message.objects.filter(pk=early.pk).update(case=None)
+    early.refresh_from_db()
+
+    reply = message_send_to_case(
+        staff_user=case.assigned_staff_profile.user, case=case, subject="Re: Early", body="Answer", reply_to=early
+    )
+
+    assert (reply.case_id, reply.reply_to_id) == (case.pk, early.pk)
+
+
+def test_staff_reply_to_a_withdrawn_message_is_refused():
+    case = CaseFactory()
+    withdrawn = message_send_from_applicant(
+        applicant=case.application.submission.user, application=case.application, subject="Question", body="Text"
+    )
+    Message.objects.filter(pk=withdrawn.pk).update(deleted=True)
+    withdrawn.refresh_from_db()
 
     with pytest.raises(Conflict) as error:
-        staff_send(case, reply_to_id=999999)
+        message_send_to_case(
+            staff_user=case.assigned_staff_profile.user, case=case, subject="Re", body="Answer", reply_to=withdrawn
+        )
 
-    assert error.value.code == "reply_to_other_case"
+    assert error.value.code == "reply_to_withdrawn"
+    assert Message.objects.count() == 1
 
 
 def test_staff_reply_marks_the_applicant_message_replied():
     case = CaseFactory()
-    question = applicant_send(case.application)
+    question = message_send_from_applicant(
+        applicant=case.application.submission.user, application=case.application, subject="Question", body="Text"
+    )
 
-    staff_send(case, reply_to_id=question.pk)
+    message_send_to_case(
+        staff_user=case.assigned_staff_profile.user, case=case, subject="Hello", body="Body", reply_to=question
+    )
 
     question.refresh_from_db()
     assert question.status == Message.Status.REPLIED
 
 
-@pytest.mark.parametrize("subject, body, field", [("", "b", "subject"), ("   ", "b", "subject"), ("s", "", "body"), ("x" * 256, "b", "subject")])
+@pytest.mark.parametrize(
+    "subject, body, field",
+    [("", "b", "subject"), ("   ", "b", "subject"), ("s", "", "body"), ("x" * 256, "b", "subject")],
+)
 def test_empty_or_too_long_text_is_refused(subject, body, field):
     case = CaseFactory()
 
     with pytest.raises(InvalidInput) as error:
-        message_send_to_case(staff_user=case.assigned_staff_profile.user, case_id=case.pk, subject=subject, body=body)
+        message_send_to_case(staff_user=case.assigned_staff_profile.user, case=case, subject=subject, body=body)
 
     assert error.value.field == field
+    assert not Message.objects.exists()
 
 
 # Attachments ----------------------------------------------------------------------
@@ -220,7 +271,13 @@ def test_empty_or_too_long_text_is_refused(subject, body, field):
 def test_accepted_types_are_recognised_by_content(name, content, expected):
     case = CaseFactory()
 
-    message = staff_send(case, files=[upload(name, content, content_type="application/octet-stream")])
+    message = message_send_to_case(
+        staff_user=case.assigned_staff_profile.user,
+        case=case,
+        subject="Hello",
+        body="Body",
+        files=[upload(name, content, content_type="application/octet-stream")],
+    )
 
     attachment = message.attachments.get()
     assert attachment.content_type == expected
@@ -247,7 +304,9 @@ def test_refused_files_store_nothing(files, code):
     before = stored_files()
 
     with pytest.raises((InvalidInput, TooLarge)) as error:
-        staff_send(case, files=files)
+        message_send_to_case(
+            staff_user=case.assigned_staff_profile.user, case=case, subject="Hello", body="Body", files=files
+        )
 
     assert error.value.code == code
     assert error.value.field == "attachments"
@@ -260,7 +319,13 @@ def test_refused_file_is_named_in_the_error():
     case = CaseFactory()
 
     with pytest.raises(InvalidInput) as error:
-        staff_send(case, files=[upload("pay.pdf"), upload("setup.pdf", EXE)])
+        message_send_to_case(
+            staff_user=case.assigned_staff_profile.user,
+            case=case,
+            subject="Hello",
+            body="Body",
+            files=[upload("pay.pdf"), upload("setup.pdf", EXE)],
+        )
 
     assert "setup.pdf" in str(error.value.message)
 
@@ -269,7 +334,13 @@ def test_oversize_file_gives_413():
     case = CaseFactory()
 
     with pytest.raises(TooLarge) as error:
-        staff_send(case, files=[upload("big.pdf", PDF + b"0" * (10 * 1024 * 1024))])
+        message_send_to_case(
+            staff_user=case.assigned_staff_profile.user,
+            case=case,
+            subject="Hello",
+            body="Body",
+            files=[upload("big.pdf", PDF + b"0" * (10 * 1024 * 1024))],
+        )
 
     assert error.value.status == 413
 
@@ -277,7 +348,13 @@ def test_oversize_file_gives_413():
 def test_file_names_are_sanitised():
     case = CaseFactory()
 
-    message = staff_send(case, files=[upload("../../etc/pa\x00ss\r\nwd.txt", TEXT)])
+    message = message_send_to_case(
+        staff_user=case.assigned_staff_profile.user,
+        case=case,
+        subject="Hello",
+        body="Body",
+        files=[upload("../../etc/pa\x00ss\r\nwd.txt", TEXT)],
+    )
 
     assert message.attachments.get().original_filename == "passwd.txt"
 
@@ -297,7 +374,13 @@ def test_storage_failure_mid_send_leaves_no_row_and_no_file(monkeypatch):
     monkeypatch.setattr(default_storage, "save", failing_save)
 
     with pytest.raises(OSError):
-        staff_send(case, files=[upload("a.pdf"), upload("b.pdf")])
+        message_send_to_case(
+            staff_user=case.assigned_staff_profile.user,
+            case=case,
+            subject="Hello",
+            body="Body",
+            files=[upload("a.pdf"), upload("b.pdf")],
+        )
 
     assert len(calls) == 2
     assert not Message.objects.exists()
@@ -312,7 +395,14 @@ def test_storage_failure_mid_send_leaves_no_row_and_no_file(monkeypatch):
 def test_send_records_events_without_content():
     case = CaseFactory()
 
-    message = staff_send(case, files=[upload("secret-name.pdf")], urgent=True)
+    message = message_send_to_case(
+        staff_user=case.assigned_staff_profile.user,
+        case=case,
+        subject="Hello",
+        body="Body",
+        files=[upload("secret-name.pdf")],
+        urgent=True,
+    )
 
     events = list(MessageEvent.objects.filter(message_id=message.pk).order_by("id"))
     assert [e.event_type for e in events] == ["attachment_uploaded", "message_sent"]

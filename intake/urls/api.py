@@ -1,15 +1,16 @@
 from django.urls import path
 
+import common.ids  # noqa: F401  (registers the <id:…> path converter)
 from intake.views import api
 
 app_name = "api"
 
-# Ids are taken as text and checked by the access helpers, so a malformed id
-# is a JSON 404 like any other outsider, never a 500.
+# A malformed id does not match (common.ids) and gets the JSON 404 of
+# iset_messaging.views.not_found, like any other outsider.
 urlpatterns = [
-    path("cases/<str:case_id>/messages", api.case_messages, name="case_messages"),
-    path("messages/<str:message_id>", api.message_detail, name="message_detail"),
+    path("cases/<id:case_id>/messages", api.case_messages, name="case_messages"),
+    path("messages/<id:message_id>", api.message_detail, name="message_detail"),
     path(
-        "admin/messages/<str:message_id>/attachments", api.admin_message_attachments, name="admin_message_attachments"
+        "admin/messages/<id:message_id>/attachments", api.admin_message_attachments, name="admin_message_attachments"
     ),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import common.ids  # noqa: F401  (registers the <id:…> path converter)
 from intake.views import downloads, portal
 
 app_name = "portal"
@@ -7,9 +8,9 @@ app_name = "portal"
 urlpatterns = [
     path("", portal.inbox, name="inbox"),
     path("new/", portal.compose, name="compose"),
-    path("<int:message_id>/", portal.message_detail, name="message_detail"),
+    path("<id:message_id>/", portal.message_detail, name="message_detail"),
     path(
-        "<int:message_id>/attachments/<int:attachment_id>/",
+        "<id:message_id>/attachments/<id:attachment_id>/",
         downloads.applicant_attachment_download,
         name="attachment_download",
     ),

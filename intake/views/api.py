@@ -7,15 +7,20 @@ import functools
 import json
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from casework.access import case_for_staff, positive_id
-from casework.errors import DomainError, InvalidInput, NotFound
+from casework.access import case_for_staff
+from casework.models import Case
+from common.errors import Conflict, DomainError, InvalidInput, NotFound
+from common.ids import id_or_404, id_parse
 from intake import presenters
+from intake.models import Message
 from intake.selectors import applicant_message, case_message, case_thread, message_attachments, messages_annotated
-from intake.services import attachments_adopt, message_mark_read, message_send_to_case
+from intake.services.adoption import attachments_adopt
+from intake.services.read_state import message_mark_read
+from intake.services.sending import message_send_to_case
 
 PAGE_SIZE = 50
 # Routing is derived from the case; a request that tries to choose is refused.
@@ -51,6 +56,8 @@ def api(*methods):
                 return view(request, *args, **kwargs)
             except DomainError as exc:
                 return error(exc.status, exc.code, exc.message)
+            except Http404:
+                return error(404, NotFound.code, NotFound.default_message)
 
         return wrapper
 
@@ -88,13 +95,14 @@ def _case_message_create(request, case_id):
             % {"fields": ", ".join(sorted(refused))},
             code="recipient_not_allowed",
         )
+    case = case_for_staff(request.user, case_id)
     message = message_send_to_case(
         staff_user=request.user,
-        case_id=case_id,
+        case=case,
         subject=_text(data, "subject"),
         body=_text(data, "body"),
         urgent=_flag(data.get("urgent")),
-        reply_to_id=data.get("reply_to"),
+        reply_to=_reply_parent(case, data.get("reply_to")),
         files=files,
     )
     message = messages_annotated().get(pk=message.pk)
@@ -111,20 +119,19 @@ def message_detail(request, message_id):
 
 @api("GET")
 def admin_message_attachments(request, message_id):
-    raw_case_id = request.GET.get("case_id")
-    if raw_case_id is None or not raw_case_id.isdigit() or int(raw_case_id) <= 0:
+    case_id = id_parse(request.GET.get("case_id"))
+    if case_id is None:
         raise InvalidInput(_("case_id is required and must be a positive whole number."), code="case_id_required")
-    positive_id(message_id)
-    case = case_for_staff(request.user, raw_case_id)
+    case = case_for_staff(request.user, case_id)
     message = case_message(case, message_id)
-    adopted = attachments_adopt(staff_user=request.user, case_id=case.pk, message_id=message.pk)
+    adopted = attachments_adopt(staff_user=request.user, case=case, message=message)
     return JsonResponse(
         {
             "message_id": message.pk,
             "case_id": case.pk,
             "tracking_id": case.application.submission.reference_number,
             "attachments": [
-                presenters.adopted_attachment(case, message, attachment, document) for attachment, document in adopted
+                presenters.case_attachment(case, message, attachment, document) for attachment, document in adopted
             ],
         }
     )
@@ -134,12 +141,28 @@ def _request_data(request):
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: nesting deeper than the parser can follow.
             raise InvalidInput(_("The request body is not valid JSON."), code="invalid_json") from None
         if not isinstance(data, dict):
             raise InvalidInput(_("The request body must be a JSON object."), code="invalid_json")
         return data, []
     return request.POST.dict(), request.FILES.getlist("attachments")
+
+
+def _reply_parent(case: Case, raw_id: object) -> Message | None:
+    """The message a staff reply answers: one of the case's thread. A message of
+    another case, or none at all, gets the same answer (no probing)."""
+    if raw_id in (None, ""):
+        return None
+    try:
+        return case_message(case, id_or_404(raw_id))
+    except Http404:
+        if id_parse(raw_id) is None:
+            raise
+        raise Conflict(
+            _("The message you are replying to is not part of this case."), code="reply_to_other_case"
+        ) from None
 
 
 def _text(data, key):

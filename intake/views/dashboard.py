@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from casework.access import case_for_staff
-from casework.errors import Conflict, DomainError, PermissionRefused
+from casework.models import Case
+from common.errors import Conflict, DomainError, PermissionRefused
 from intake import presenters
 from intake.forms.dashboard import CaseMessageForm
 from intake.models import Message
@@ -19,14 +20,16 @@ from intake.selectors import (
     CASE_WIDGET_ORDERS,
     applications_awaiting_case,
     case_documents,
-    case_thread_counts,
+    case_message,
     case_widget_messages,
-    message_attachments,
+    case_with_thread_counts,
     message_history,
     staff_case_list,
-    staff_message,
 )
-from intake.services import attachments_adopt, message_mark_read, message_send_to_case, message_withdraw
+from intake.services.adoption import attachments_adopt
+from intake.services.read_state import message_mark_read
+from intake.services.sending import message_send_to_case
+from intake.services.withdrawal import message_withdraw
 
 CASES_PER_PAGE = 25
 MESSAGES_PER_PAGE = 20
@@ -35,6 +38,7 @@ TABS = {
     "from": Message.Direction.APPLICANT_TO_STAFF,
     "to": Message.Direction.STAFF_TO_APPLICANT,
 }
+TAB_COUNTS = {"all": "all", "from": "from_applicant", "to": "to_applicant"}
 
 
 @login_required
@@ -50,7 +54,7 @@ def case_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_detail(request, case_id):
-    case = case_for_staff(request.user, case_id)
+    case = case_with_thread_counts(request.user, case_id)
     if request.method == "POST":
         return _message_send(request, case)
     return _case_page(request, case, form=CaseMessageForm())
@@ -59,7 +63,8 @@ def case_detail(request, case_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_detail(request, case_id, message_id):
-    case, message = staff_message(request.user, case_id, message_id)
+    case = case_with_thread_counts(request.user, case_id)
+    message = case_message(case, message_id)
     if request.method == "POST":
         return _message_send(request, case, reply_to=message)
     message_mark_read(message=message, reader=request.user)
@@ -69,11 +74,12 @@ def message_detail(request, case_id, message_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_withdraw_confirm(request, case_id, message_id):
-    case, message = staff_message(request.user, case_id, message_id)
+    case = case_for_staff(request.user, case_id)
+    message = case_message(case, message_id)
     refusal = None
     if request.method == "POST":
         try:
-            message_withdraw(staff_user=request.user, case_id=case.pk, message_id=message.pk)
+            message_withdraw(staff_user=request.user, case=case, message=message)
         except (Conflict, PermissionRefused) as exc:
             refusal = exc
         else:
@@ -95,11 +101,11 @@ def _message_send(request, case, reply_to=None):
         try:
             sent = message_send_to_case(
                 staff_user=request.user,
-                case_id=case.pk,
+                case=case,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 urgent=form.cleaned_data["urgent"],
-                reply_to_id=reply_to.pk if reply_to else None,
+                reply_to=reply_to,
                 files=form.cleaned_data["attachments"],
             )
         except DomainError as exc:
@@ -114,11 +120,14 @@ def _case_page(request, case, *, form, opened=None):
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "all"
     order = request.GET.get("sort") if request.GET.get("sort") in CASE_WIDGET_ORDERS else "newest"
     thread = case_widget_messages(case, direction=TABS[tab], order=order)
+    # The tab counts already say how many rows the list has: no second COUNT.
+    paginator = Paginator(thread, MESSAGES_PER_PAGE)
+    paginator.count = case.thread_counts[TAB_COUNTS[tab]]
     context = {
         "case": case,
         "applicant": case.application.submission.user,
-        "counts": case_thread_counts(case),
-        "thread": Paginator(thread, MESSAGES_PER_PAGE).get_page(request.GET.get("page")),
+        "counts": case.thread_counts,
+        "thread": paginator.get_page(request.GET.get("page")),
         "tab": tab,
         "order": order,
         "documents": case_documents(case),
@@ -130,21 +139,13 @@ def _case_page(request, case, *, form, opened=None):
     return render(request, "dashboard/case_detail.html", context)
 
 
-def _opened_message(request, case, message):
-    """Body, attachments and history of the open message. Opening an applicant's
-    message puts its attachments into the case file (once; repeat openings only
-    repair metadata). Staff attachments stay out, so their sender can still withdraw."""
-    if message.deleted:
-        attachments, documents = [], {}
-    elif message.from_applicant:
-        adopted = attachments_adopt(staff_user=request.user, case_id=case.pk, message_id=message.pk)
-        attachments = [attachment for attachment, _document in adopted]
-        documents = {attachment.pk: document for attachment, document in adopted}
-    else:
-        attachments, documents = message_attachments(message), {}
+def _opened_message(request, case: Case, message: Message):
+    """Body, attachments and history of the open message; opening it adopts
+    what the adoption service adopts (an applicant's files, once)."""
+    adopted = [] if message.deleted else attachments_adopt(staff_user=request.user, case=case, message=message)
     return {
-        "attachments": attachments,
-        "adopted_documents": documents,
+        "attachments": [attachment for attachment, _document in adopted],
+        "adopted_documents": {attachment.pk: document for attachment, document in adopted if document},
         "history": message_history(message),
         "withdraw_url": reverse("dashboard:message_withdraw", args=[case.pk, message.pk])
         if not message.from_applicant and not message.deleted

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 
 from intake.downloads import file_response
 from intake.selectors import applicant_attachment, case_document, staff_attachment
-from intake.services import attachment_download_record
+from intake.services.read_state import attachment_download_record
 
 
 @login_required

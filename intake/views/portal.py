@@ -10,11 +10,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from casework.errors import DomainError
+from casework.access import applications_for_applicant
+from common.errors import DomainError
 from intake import presenters
 from intake.forms.portal import ComposeForm, ReplyForm
-from intake.selectors import applicant_inbox, applicant_message, applicant_threads, message_attachments
-from intake.services import message_mark_read, message_send_from_applicant
+from intake.selectors import applicant_inbox, applicant_message, message_attachments
+from intake.services.read_state import message_mark_read
+from intake.services.sending import message_send_from_applicant
 
 INBOX_PAGE_SIZE = 25
 
@@ -22,7 +24,7 @@ INBOX_PAGE_SIZE = 25
 @login_required
 def inbox(request):
     page = Paginator(applicant_inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    can_write = applicant_threads(request.user).exists()
+    can_write = applications_for_applicant(request.user).exists()
     return render(request, "portal/inbox.html", {"page": page, "can_write": can_write})
 
 
@@ -31,7 +33,7 @@ def message_detail(request, message_id):
     message = applicant_message(request.user, message_id)
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
-        sent = _send(request, form, reply_to_id=message.pk)
+        sent = _send(request, form, reply_to=message)
         if sent is not None:
             return sent
     else:
@@ -43,15 +45,15 @@ def message_detail(request, message_id):
 
 @login_required
 def compose(request):
-    threads = list(applicant_threads(request.user))
-    if request.method == "POST" and threads:
-        form = ComposeForm(request.POST, request.FILES, threads=threads)
+    applications = list(applications_for_applicant(request.user))
+    if request.method == "POST" and applications:
+        form = ComposeForm(request.POST, request.FILES, applications=applications)
         sent = _send(request, form)
         if sent is not None:
             return sent
     else:
-        form = ComposeForm(threads=threads)
-    return render(request, "portal/compose.html", {"form": form, "threads": threads})
+        form = ComposeForm(applications=applications)
+    return render(request, "portal/compose.html", {"form": form, "applications": applications})
 
 
 def _send(request, form, **reply):

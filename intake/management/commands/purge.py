@@ -14,6 +14,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common.ids import ID_MAX, id_parse
 from intake.purge import (
     DEFAULT_BATCH_SIZE,
     PurgeBusy,
@@ -27,6 +28,13 @@ from intake.purge import (
 
 USAGE = 2
 FAILED = 1
+
+
+def id_argument(value):
+    number = id_parse(value)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an id (ASCII digits, 1 to {ID_MAX})")
+    return number
 
 
 def positive_int(value):
@@ -57,9 +65,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         scope = parser.add_mutually_exclusive_group(required=True)
         scope.add_argument(
-            "--case", type=positive_int, action="append", dest="case_ids", metavar="ID", help="Repeatable."
+            "--case", type=id_argument, action="append", dest="case_ids", metavar="ID", help="Repeatable."
         )
-        scope.add_argument("--application", type=positive_int, dest="application_id", metavar="ID")
+        scope.add_argument("--application", type=id_argument, dest="application_id", metavar="ID")
         scope.add_argument("--before", type=iso_day, metavar="YYYY-MM-DD", help="Messages created before that day.")
         scope.add_argument("--all", action="store_true", dest="everything")
         parser.add_argument(

@@ -10,7 +10,7 @@ class DomainError(Exception):
     code = "invalid"
     default_message = _("The request could not be completed.")
 
-    def __init__(self, message=None, *, code=None, field=None):
+    def __init__(self, message: object = None, *, code: str | None = None, field: str | None = None) -> None:
         self.message = message or self.default_message
         self.code = code or self.code
         self.field = field

@@ -4,7 +4,7 @@ from django.test.utils import override_settings
 
 from casework.models import StaffProfile, User
 from casework.services import applicant_create, application_submit, case_open, staff_create
-from intake.services import message_send_from_applicant, message_send_to_case
+from intake.services.sending import message_send_from_applicant, message_send_to_case
 
 DEMO_PASSWORD = "demo-password-2025"
 
@@ -79,19 +79,19 @@ class Command(BaseCommand):
         )
         question = message_send_to_case(
             staff_user=caseworker,
-            case_id=alice_case.pk,
+            case=alice_case,
             subject="Documents needed for your training plan",
             body="Hello Alice,\n\nPlease send us your most recent pay stub so we can finish your file.\n\nMarie",
         )
         message_send_from_applicant(
             applicant=alice,
-            reply_to_id=question.pk,
+            reply_to=question,
             subject="Re: Documents needed for your training plan",
             body="Hi Marie,\n\nI will send it this week. Is a photo of the pay stub fine?\n\nAlice",
         )
         message_send_to_case(
             staff_user=caseworker,
-            case_id=alice_case.pk,
+            case=alice_case,
             subject="Your training start date",
             body="Hello Alice,\n\nYour course starts on the first Monday of next month.\n\nMarie",
             urgent=True,
@@ -101,14 +101,14 @@ class Command(BaseCommand):
         benoit_case = case_open(application=application_submit(applicant=benoit))
         message_send_from_applicant(
             applicant=benoit,
-            application_id=benoit_case.application_id,
+            application=benoit_case.application,
             subject="Question sur mon dossier",
             body="Bonjour,\n\nQuand saurai-je si ma formation est approuvée ?\n\nBenoît",
         )
         second = application_submit(applicant=benoit)
         message_send_from_applicant(
             applicant=benoit,
-            application_id=second.pk,
+            application=second,
             subject="Deuxième demande",
             body="Bonjour,\n\nJ'ai déposé une deuxième demande pour un cours du soir.\n\nBenoît",
         )

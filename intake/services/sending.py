@@ -1,0 +1,217 @@
+"""Sending: a caseworker to a case's applicant, an applicant about one of their
+applications. Routing is derived, never supplied (invariant 1): staff messages
+go to the case's applicant; applicant messages go to the assigned
+caseworker's user id, or to nobody in particular (the case team). No argument
+names a recipient."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from casework.models import Application, Case, User
+from common.errors import Conflict, InvalidInput, NotFound
+from common.storage import file_delete, storage_key_new
+from intake.models import Message, MessageAttachment, MessageEvent
+from intake.notifications import notify_new_message
+from intake.selectors import is_in_case_thread
+from intake.services.events import event_record
+from intake.uploads import CheckedFile, files_check
+from intake.validators import BODY_MAX, SUBJECT_MAX, text_characters_validate
+
+
+def message_send_to_case(
+    *,
+    staff_user: User,
+    case: Case,
+    subject: str,
+    body: str,
+    urgent: bool = False,
+    reply_to: Message | None = None,
+    files: Iterable[UploadedFile] = (),
+) -> Message:
+    """A caseworker writes to the applicant of `case` (which the caller fetched
+    through the staff access rule), optionally answering a message of its thread."""
+    subject, body = _text_check(subject, body)
+    checked = files_check(files)
+    if reply_to is not None:
+        _reply_check(reply_to, in_thread=is_in_case_thread(reply_to, case))
+    return _message_save(
+        sender=staff_user,
+        recipient=case.application.submission.user,
+        case=case,
+        application=case.application,
+        direction=Message.Direction.STAFF_TO_APPLICANT,
+        subject=subject,
+        body=body,
+        urgent=bool(urgent),
+        reply_to=reply_to,
+        checked=checked,
+    )
+
+
+def message_send_from_applicant(
+    *,
+    applicant: User,
+    subject: str,
+    body: str,
+    application: Application | None = None,
+    reply_to: Message | None = None,
+    files: Iterable[UploadedFile] = (),
+) -> Message:
+    """An applicant writes about one of their applications, or answers a message
+    they received; the answer goes to that message's thread."""
+    if reply_to is not None:
+        application = _application_of(reply_to)
+    if application is None:
+        raise InvalidInput(
+            _("Choose which application your message is about."), code="application_required", field="application"
+        )
+    # Invariant 3: the sender of an applicant message is the thread's applicant.
+    if application.submission.user_id != applicant.pk:
+        raise NotFound()
+    if reply_to is not None:
+        _reply_check(reply_to, in_thread=True)
+    subject, body = _text_check(subject, body)
+    checked = files_check(files)
+    case = _case_of(application)
+    caseworker = case.assigned_staff_profile if case else None
+    recipient = caseworker.user if caseworker and caseworker.status == caseworker.Status.ACTIVE else None
+    return _message_save(
+        sender=applicant,
+        recipient=recipient,
+        case=case,
+        application=application,
+        direction=Message.Direction.APPLICANT_TO_STAFF,
+        subject=subject,
+        body=body,
+        urgent=False,
+        reply_to=reply_to,
+        checked=checked,
+    )
+
+
+def _message_save(
+    *,
+    sender: User,
+    recipient: User | None,
+    case: Case | None,
+    application: Application,
+    direction: str,
+    subject: str,
+    body: str,
+    urgent: bool,
+    reply_to: Message | None,
+    checked: Sequence[CheckedFile],
+) -> Message:
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                sender=sender,
+                recipient=recipient,
+                case=case,
+                application=application,
+                reply_to=reply_to,
+                direction=direction,
+                subject=subject,
+                body=body,
+                urgent=urgent,
+            )
+            for item in checked:
+                key = default_storage.save(storage_key_new("attachments"), item.upload)
+                stored.append(key)
+                attachment = MessageAttachment.objects.create(
+                    message=message,
+                    case=case,
+                    user=sender,
+                    file_path=key,
+                    original_filename=item.name,
+                    content_type=item.content_type,
+                    size_bytes=item.size,
+                    checksum_sha256=item.sha256,
+                )
+                event_record(
+                    event_type=MessageEvent.Type.ATTACHMENT_UPLOADED,
+                    message=message,
+                    actor=sender,
+                    detail={"attachment_id": attachment.pk, "content_type": item.content_type, "size_bytes": item.size},
+                )
+            if reply_to is not None:
+                Message.objects.filter(pk=reply_to.pk).update(status=Message.Status.REPLIED)
+            event_record(
+                event_type=MessageEvent.Type.SENT,
+                message=message,
+                actor=sender,
+                detail={
+                    "direction": direction,
+                    "recipient_user_id": recipient.pk if recipient else None,
+                    "application_id": application.pk,
+                    "reply_to_id": reply_to.pk if reply_to else None,
+                    "attachment_count": len(checked),
+                    "urgent": urgent,
+                },
+            )
+            transaction.on_commit(lambda: notify_new_message(message.pk))
+    except BaseException:
+        # Nothing half-sent: the rows rolled back, so the files go too.
+        for key in stored:
+            file_delete(key)
+        raise
+    return message
+
+
+def _text_check(subject: str | None, body: str | None) -> tuple[str, str]:
+    """The rules the forms apply (intake.validators), for every caller of the service."""
+    subject = (subject or "").strip()
+    body = (body or "").strip()
+    if not subject:
+        raise InvalidInput(_("Enter a subject."), code="subject_required", field="subject")
+    if len(subject) > SUBJECT_MAX:
+        raise InvalidInput(
+            _("The subject can be at most %(max)d characters.") % {"max": SUBJECT_MAX},
+            code="subject_too_long",
+            field="subject",
+        )
+    if not body:
+        raise InvalidInput(_("Enter a message."), code="body_required", field="body")
+    if len(body) > BODY_MAX:
+        raise InvalidInput(
+            _("The message can be at most %(max)d characters.") % {"max": BODY_MAX},
+            code="body_too_long",
+            field="body",
+        )
+    for field, value in (("subject", subject), ("body", body)):
+        try:
+            text_characters_validate(value)
+        except ValidationError as error:
+            raise InvalidInput(error.messages[0], code=f"{field}_invalid_characters", field=field) from None
+    return subject, body
+
+
+def _reply_check(parent: Message, *, in_thread: bool) -> None:
+    if not in_thread:
+        # Same answer whether it exists elsewhere or not at all: no probing.
+        raise Conflict(_("The message you are replying to is not part of this case."), code="reply_to_other_case")
+    if parent.deleted:
+        raise Conflict(_("That message was withdrawn, so it cannot be answered."), code="reply_to_withdrawn")
+
+
+def _application_of(message: Message) -> Application:
+    """The application a message's thread is about (a message is bound to one, or to its case)."""
+    applications = Application.objects.select_related("submission", "case__assigned_staff_profile__user")
+    if message.application_id is not None:
+        return applications.get(pk=message.application_id)
+    case_id = message.case_id
+    assert case_id is not None  # the schema's ck_messages_bound: a case or an application
+    return applications.get(case__pk=case_id)
+
+
+def _case_of(application: Application) -> Case | None:
+    try:
+        return application.case
+    except Case.DoesNotExist:
+        return None
