@@ -7,10 +7,10 @@ unmanaged models instead (SQLite can't run MySQL DDL).
 """
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlparse
 from django.apps import apps
 from django.conf import settings
 from django.db import connections
@@ -33,9 +33,15 @@ class SqlFile:
     def sha256(self):
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    def statements(self):
-        lines = [line for line in self.text.splitlines() if not line.strip().startswith("--")]
-        return [part.strip() for part in re.split(r";\s*$", "\n".join(lines), flags=re.M) if part.strip()]
+    def statements(self) -> list[str]:
+        """The file's statements, split by sqlparse (which knows about quotes and
+        comments), without comments and without the closing semicolons."""
+        statements = []
+        for statement in sqlparse.split(self.text, strip_semicolon=True):
+            text = sqlparse.format(statement, strip_comments=True).strip()
+            if text:
+                statements.append(text)
+        return statements
 
 
 def sql_files(directory=MIGRATIONS_DIR):
