@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for the project's form renderer (FORM_RENDERER).
+    "django.forms",
     "casework",
     "intake",
 ]
@@ -105,8 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
         }
     )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+# Seconds a database connection is kept for the next request (0: one per request).
 DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=0)
 
+# Keys of Django's own tables; the shared schema's keys are declared per model.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 # mysql.W003 warns that a unique VARCHAR over 255 characters may not be
 # indexable; the schema targets InnoDB with large index prefixes (MySQL 8,
@@ -137,11 +141,15 @@ TIME_ZONE = env.str("TIME_ZONE", default="America/Toronto")
 USE_I18N = True
 USE_TZ = True
 
+# CSS and other static files: collected into STATIC_ROOT by collectstatic and
+# served by whitenoise (compressed, with hashed names when DEBUG is off).
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Uploaded files: never served from a public URL, only through authorising views.
+# Uploaded files: stored by the default storage backend (a folder, MEDIA_ROOT,
+# unless FILE_STORAGE_BACKEND names another) and never served from a public
+# URL, only through authorising views.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {
@@ -155,8 +163,11 @@ STORAGES = {
     },
 }
 
+# EMAIL_BACKEND and the SMTP settings, from one URL (smtp://, smtp+tls://,
+# consolemail://). Without EMAIL_URL, e-mail is printed to the console.
 vars().update(read_email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ISET Secure Messaging <no-reply@iset.example>")
+# The address e-mails link to (e-mails are sent outside any request).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # HTTPS hardening: on by default whenever DEBUG is off.
@@ -187,8 +198,12 @@ LOGGING = {
 ATTACHMENT_MAX_FILES = 5
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_TOTAL_BYTES = 25 * 1024 * 1024
-# Let a full set of attachments through Django to the service, which gives the
-# user a precise message instead of a bare 400.
+# Largest request body Django reads into memory, not counting uploaded files
+# (a 20,000-character message fits many times over); larger: 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# An uploaded file larger than this goes to a temporary file, not to memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Django itself refuses a request with more files than this (400). Up to it,
+# the messaging service sees the files and names its own, lower limit
+# (ATTACHMENT_MAX_FILES), so the person learns what to change.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
