@@ -4,6 +4,7 @@ suite runs on MariaDB when it is given and on SQLite otherwise."""
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("DEBUG", "false")
@@ -19,6 +20,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Live-server browser tests get static files straight from the source folders.
-STATIC_ROOT = tempfile.mkdtemp(prefix="iset-test-static-")
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="iset-test-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
