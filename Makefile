@@ -55,6 +55,7 @@ test-quick: $(VENV)/.dev-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## Refresh the French catalogue after changing strings, then compile it.
 messages: $(VENV)/.run-installed
