@@ -13,9 +13,11 @@ from pathlib import Path
 import sqlparse
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 MIGRATIONS_DIR = Path(settings.BASE_DIR) / "sql" / "migrations"
+# Trigger DDL for the embedded SQLite database, run after its tables are built from the models.
+SQLITE_DIR = Path(settings.BASE_DIR) / "sql" / "sqlite"
 SCHEMA_APPS = ("casework", "intake")
 LOCK_NAME = "iset_intake_schema"
 
@@ -107,4 +109,9 @@ def _build_from_models(connection, log):
         for model in missing:
             log(f"Creating {model._meta.db_table} from its model")
             editor.create_model(model)
+    # What the MySQL files do with triggers (the conversation summaries), in SQLite's dialect.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for sql_file in sql_files(SQLITE_DIR):
+            for statement in sql_file.statements():
+                cursor.execute(statement)
     return [model._meta.db_table for model in missing]

@@ -87,6 +87,7 @@ class MessageEvent(models.Model):
         ATTACHMENT_ADOPTED = "attachment_adopted", _("Attachment added to the case file")
         WITHDRAWN = "message_withdrawn", _("Withdrawn")
         PURGED = "messages_purged", _("Messages purged")
+        CONVERSATIONS_REPAIRED = "conversations_repaired", _("Conversation summaries repaired")
 
     id = models.BigAutoField(primary_key=True)
     message_id = models.IntegerField(null=True, blank=True)
@@ -106,3 +107,51 @@ class MessageEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.message_id}"
+
+
+class Conversation(models.Model):
+    """The summary of one conversation: everything written about one application
+    (its case's messages, and those bound only to the application before the
+    case existed; see selectors.in_case_thread).
+
+    The database keeps it true, in the same transaction as every write to
+    `messages` or `iset_case`, whoever writes (our services, another program
+    sharing the schema, an operator's SQL): triggers from
+    sql/migrations/20261127_conversation_summary.sql on MySQL/MariaDB, the same
+    rules as SQLite triggers on the embedded database (casework/schema.py).
+    The code only reads it; `manage.py threads --check` proves it equals a
+    recomputation (intake.conversations) and `--repair` rewrites what differs.
+    A row exists while the conversation has at least one message.
+    """
+
+    application = models.OneToOneField(
+        Application, models.DO_NOTHING, primary_key=True, related_name="conversation"
+    )
+    case = models.ForeignKey(Case, models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+")
+    applicant_user = models.ForeignKey(User, models.DO_NOTHING, db_constraint=False, related_name="+")
+    assigned_staff_profile = models.ForeignKey(
+        "casework.StaffProfile", models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+    )
+    message_count = models.IntegerField(default=0)
+    last_message = models.ForeignKey(
+        Message, models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+    )
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    # The newest staff message: where "awaiting a reply" starts counting again.
+    last_staff_message = models.ForeignKey(
+        Message, models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+    )
+    # Staff -> applicant messages the applicant has not read (withdrawn ones aside).
+    unread_by_applicant = models.IntegerField(default=0)
+    # Applicant -> staff messages no staff member has read (withdrawn ones aside).
+    unread_by_staff = models.IntegerField(default=0)
+    # The earliest applicant message after the newest staff message; null when
+    # staff had the last word (or nobody on staff has written and nobody asked).
+    awaiting_reply_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "conversation"
+
+    def __str__(self):
+        return f"Conversation {self.application_id}"

@@ -25,14 +25,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as day_start
 from functools import reduce
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.models import Application, Case, Document
 from common.storage import file_delete
-from intake.models import Message, MessageAttachment, MessageEvent
+from intake.models import Conversation, Message, MessageAttachment, MessageEvent
 from intake.selectors import in_case_thread
 
 logger = logging.getLogger(__name__)
@@ -310,7 +312,7 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
 
 def _batch_delete(ids, include_documents, result, journal, detail):
     """One transaction: documents -> links -> attachments -> messages. Returns the file keys to delete."""
-    with transaction.atomic():
+    with transaction.atomic(), _conversation_summaries_kept(ids):
         attachments = sorted(
             _pointing_at(MessageAttachment.objects, "message_id", ids, ("pk", "file_path", "size_bytes")),
             key=lambda row: row.pk,
@@ -354,6 +356,67 @@ def _batch_delete(ids, include_documents, result, journal, detail):
         detail["files_pending"] = keys + result.files_failed
         MessageEvent.objects.filter(pk=journal.pk).update(detail=detail)
     return keys
+
+
+@contextmanager
+def _conversation_summaries_kept(ids):
+    """Keep the conversation summaries true for a batch of deleted messages.
+
+    On MySQL/MariaDB the delete trigger would update a summary once per
+    deleted row; for a batch of our own it steps aside (the session variable
+    @conversation_summary_by_caller) and each conversation the batch touches
+    is updated once here, in the batch's transaction: the counts by what was
+    deleted, then its ends (conversation_ends). On SQLite the triggers do it.
+    """
+    if connection.vendor != "mysql":
+        yield
+        return
+    rows = _pointing_at(
+        Message.objects.annotate(conversation_id=Coalesce(F("case__application_id"), F("application_id"))),
+        "id",
+        ids,
+        ("conversation_id", "direction", "status", "deleted"),
+    )
+    changes: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        change = changes.setdefault(row.conversation_id, {"count": 0, "to_applicant": 0, "to_staff": 0, "ids": set()})
+        change["count"] += 1
+        change["ids"].add(row.id)
+        if row.status == Message.Status.UNREAD and not row.deleted:
+            change["to_applicant" if row.direction == Message.Direction.STAFF_TO_APPLICANT else "to_staff"] += 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET @conversation_summary_by_caller = 1")
+        try:
+            yield
+        finally:
+            cursor.execute("SET @conversation_summary_by_caller = NULL")
+        ends = dict(
+            Conversation.objects.filter(application_id__in=list(changes)).values_list(
+                "application_id", "last_message_id"
+            )
+        )
+        staff_ends = dict(
+            Conversation.objects.filter(application_id__in=list(changes)).values_list(
+                "application_id", "last_staff_message_id"
+            )
+        )
+        for application_id, change in sorted(changes.items()):
+            cursor.execute(
+                "UPDATE conversation SET message_count = message_count - %s,"
+                " unread_by_applicant = unread_by_applicant - %s, unread_by_staff = unread_by_staff - %s"
+                " WHERE application_id = %s",
+                [change["count"], change["to_applicant"], change["to_staff"], application_id],
+            )
+            cursor.execute("DELETE FROM conversation WHERE application_id = %s AND message_count <= 0", [application_id])
+            if cursor.rowcount == 0 and application_id in ends:
+                cursor.execute(
+                    "CALL conversation_ends(%s, %s, %s)",
+                    [
+                        application_id,
+                        int(ends[application_id] in change["ids"]),
+                        int(staff_ends[application_id] in change["ids"]),
+                    ],
+                )
 
 
 def _files_delete(keys, result):
