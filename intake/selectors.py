@@ -11,7 +11,6 @@ from typing import Any
 from django.db.models import (
     CharField,
     Count,
-    Exists,
     Expression,
     F,
     Func,
@@ -187,14 +186,15 @@ def _unread_from_applicant(messages: QuerySet[Message]) -> QuerySet[Message]:
 
 def staff_case_list(user: Any, search: str = "") -> QuerySet[Case]:
     """The cases this staff member may open, each with `unread_count` (unread
-    applicant messages) and `last_message_at`; most recent activity first.
+    applicant messages) and `last_message_at`, read from the conversation
+    summary (intake.models.Conversation), not recomputed per case; most
+    recent activity first.
 
     `search` matches the booking reference and the applicant's name or e-mail,
     word by word. One query for the rows whatever their number."""
-    thread = Message.objects.filter(in_case_thread(OuterRef("pk"), OuterRef("application_id")))
     cases = cases_for_staff(user).annotate(
-        unread_count=_count_of(_unread_from_applicant(thread)),
-        last_message_at=Subquery(thread.order_by("-created_at", "-id").values("created_at")[:1]),
+        unread_count=Coalesce(F("application__conversation__unread_by_staff"), Value(0)),
+        last_message_at=F("application__conversation__last_message_at"),
     )
     for word in search.split():
         cases = cases.filter(
@@ -208,18 +208,16 @@ def staff_case_list(user: Any, search: str = "") -> QuerySet[Case]:
 
 def applications_awaiting_case(user: Any) -> QuerySet[Application]:
     """Applications with messages but no case yet: supervisors and admins only,
-    since no caseworker is assigned to them."""
+    since no caseworker is assigned to them. Counts come from the conversation summary."""
     if not staff_sees_every_case(user):
         return Application.objects.none()
-    thread = Message.objects.filter(application_id=OuterRef("pk"))
     return (
-        Application.objects.filter(case__isnull=True)
-        .filter(Exists(thread))
+        Application.objects.filter(case__isnull=True, conversation__isnull=False)
         .select_related("submission__user")
         .annotate(
-            message_count=_count_of(thread),
-            unread_count=_count_of(_unread_from_applicant(thread)),
-            last_message_at=Subquery(thread.order_by("-created_at", "-id").values("created_at")[:1]),
+            message_count=F("conversation__message_count"),
+            unread_count=F("conversation__unread_by_staff"),
+            last_message_at=F("conversation__last_message_at"),
         )
         .order_by("-last_message_at", "-id")
     )
