@@ -15,7 +15,9 @@ The rules, the same as the triggers' (sql/migrations/20261127_conversation_summa
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any
+from itertools import groupby
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F
@@ -54,42 +56,41 @@ class Difference:
         return f"conversation {self.application_id}: {self.field} is {self.stored!r}, should be {self.expected!r}"
 
 
-def _summaries_from(rows: Iterable[tuple[Any, ...]], owners: dict[int, tuple[int | None, int, int | None]]) -> Iterator[Summary]:
-    """Summaries from message rows (conversation, id, created_at, direction,
-    unread) sorted by conversation, then (created_at, id)."""
-    current: int | None = None
-    thread: list[tuple[Any, ...]] = []
-    for row in rows:
-        if row[0] != current and thread:
-            yield _summary(current, thread, owners)
-            thread = []
-        current = row[0]
-        thread.append(row)
-    if thread:
-        yield _summary(current, thread, owners)
+class _Row(NamedTuple):
+    conversation_id: int
+    id: int
+    created_at: datetime
+    direction: str
+    unread: bool
 
 
-def _summary(application_id: Any, thread: list[tuple[Any, ...]], owners: dict[int, tuple[int | None, int, int | None]]) -> Summary:
-    case_id, applicant_user_id, assigned = owners[application_id]
-    staff = [row for row in thread if row[3] == Message.Direction.STAFF_TO_APPLICANT]
+class _Owner(NamedTuple):
+    case_id: int | None
+    applicant_user_id: int
+    assigned_staff_profile_id: int | None
+
+
+def _summary(application_id: int, thread: list[_Row], owner: _Owner) -> Summary:
+    """One conversation's summary from its messages, oldest first."""
+    staff = [row for row in thread if row.direction == Message.Direction.STAFF_TO_APPLICANT]
+    from_applicant = [row for row in thread if row.direction == Message.Direction.APPLICANT_TO_STAFF]
     last_staff = staff[-1] if staff else None
     waiting = [
-        row[2]
-        for row in thread
-        if row[3] == Message.Direction.APPLICANT_TO_STAFF
-        and (last_staff is None or (row[2], row[1]) > (last_staff[2], last_staff[1]))
+        row.created_at
+        for row in from_applicant
+        if last_staff is None or (row.created_at, row.id) > (last_staff.created_at, last_staff.id)
     ]
     return Summary(
         application_id=application_id,
-        case_id=case_id,
-        applicant_user_id=applicant_user_id,
-        assigned_staff_profile_id=assigned,
+        case_id=owner.case_id,
+        applicant_user_id=owner.applicant_user_id,
+        assigned_staff_profile_id=owner.assigned_staff_profile_id,
         message_count=len(thread),
-        last_message_id=thread[-1][1],
-        last_message_at=thread[-1][2],
-        last_staff_message_id=last_staff[1] if last_staff else None,
-        unread_by_applicant=sum(1 for row in staff if row[4]),
-        unread_by_staff=sum(1 for row in thread if row[3] == Message.Direction.APPLICANT_TO_STAFF and row[4]),
+        last_message_id=thread[-1].id,
+        last_message_at=thread[-1].created_at,
+        last_staff_message_id=last_staff.id if last_staff else None,
+        unread_by_applicant=sum(1 for row in staff if row.unread),
+        unread_by_staff=sum(1 for row in from_applicant if row.unread),
         awaiting_reply_since=min(waiting) if waiting else None,
     )
 
@@ -100,17 +101,24 @@ def conversations_recomputed(application_ids: Iterable[int] | None = None) -> It
     if application_ids is not None:
         messages = messages.filter(conversation_id__in=list(application_ids))
     rows = (
-        messages.order_by("conversation_id", "created_at", "id")
-        .values_list("conversation_id", "id", "created_at", "direction", "status", "deleted")
+        _Row(
+            row.conversation_id,
+            row.id,
+            row.created_at,
+            row.direction,
+            row.status == Message.Status.UNREAD and not row.deleted,
+        )
+        for row in messages.order_by("conversation_id", "created_at", "id")
+        .values_list("conversation_id", "id", "created_at", "direction", "status", "deleted", named=True)
         .iterator(chunk_size=5000)
     )
     owners = _owners()
-    unread = ((row[0], row[1], row[2], row[3], row[4] == Message.Status.UNREAD and not row[5]) for row in rows)
-    return _summaries_from(unread, owners)
+    for application_id, thread in groupby(rows, key=attrgetter("conversation_id")):
+        yield _summary(application_id, list(thread), owners[application_id])
 
 
-def _owners() -> dict[int, tuple[int | None, int, int | None]]:
-    """Each application's (case, applicant, assigned caseworker's staff profile)."""
+def _owners() -> dict[int, _Owner]:
+    """Each application's case, applicant and assigned caseworker's staff profile."""
     cases = {
         application_id: (case_id, assigned)
         for case_id, application_id, assigned in Case.objects.values_list(
@@ -122,7 +130,7 @@ def _owners() -> dict[int, tuple[int | None, int, int | None]]:
         chunk_size=5000
     ):
         case_id, assigned = cases.get(application_id, (None, None))
-        owners[application_id] = (case_id, applicant, assigned)
+        owners[application_id] = _Owner(case_id, applicant, assigned)
     return owners
 
 
@@ -144,7 +152,9 @@ def conversations_differences() -> list[Difference]:
             continue
         for name in SUMMARY_FIELDS[1:]:
             if getattr(row, name) != getattr(expected, name):
-                differences.append(Difference(expected.application_id, name, getattr(row, name), getattr(expected, name)))
+                differences.append(
+                    Difference(expected.application_id, name, getattr(row, name), getattr(expected, name))
+                )
     for application_id in stored:
         differences.append(Difference(application_id, "row", "present", None))
     return sorted(differences, key=lambda difference: difference.application_id)
@@ -158,7 +168,5 @@ def conversations_repair(differences: list[Difference]) -> int:
     with transaction.atomic():
         expected = {summary.application_id: summary for summary in conversations_recomputed(application_ids)}
         Conversation.objects.filter(application_id__in=application_ids).delete()
-        Conversation.objects.bulk_create(
-            [Conversation(**asdict(summary)) for summary in expected.values()]
-        )
+        Conversation.objects.bulk_create([Conversation(**asdict(summary)) for summary in expected.values()])
     return len(application_ids)

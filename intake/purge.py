@@ -390,16 +390,12 @@ def _conversation_summaries_kept(ids):
             yield
         finally:
             cursor.execute("SET @conversation_summary_by_caller = NULL")
-        ends = dict(
-            Conversation.objects.filter(application_id__in=list(changes)).values_list(
-                "application_id", "last_message_id"
+        ends = {
+            row.application_id: row
+            for row in Conversation.objects.filter(application_id__in=list(changes)).values_list(
+                "application_id", "last_message_id", "last_staff_message_id", named=True
             )
-        )
-        staff_ends = dict(
-            Conversation.objects.filter(application_id__in=list(changes)).values_list(
-                "application_id", "last_staff_message_id"
-            )
-        )
+        }
         for application_id, change in sorted(changes.items()):
             cursor.execute(
                 "UPDATE conversation SET message_count = message_count - %s,"
@@ -413,8 +409,8 @@ def _conversation_summaries_kept(ids):
                     "CALL conversation_ends(%s, %s, %s)",
                     [
                         application_id,
-                        int(ends[application_id] in change["ids"]),
-                        int(staff_ends[application_id] in change["ids"]),
+                        int(ends[application_id].last_message_id in change["ids"]),
+                        int(ends[application_id].last_staff_message_id in change["ids"]),
                     ],
                 )
 

@@ -155,11 +155,10 @@ def _reply_parent(case: Case, raw_id: object) -> Message | None:
     another case, or none at all, gets the same answer (no probing)."""
     if raw_id in (None, ""):
         return None
+    message_id = id_or_404(raw_id)
     try:
-        return case_message(case, id_or_404(raw_id))
+        return case_message(case, message_id)
     except Http404:
-        if id_parse(raw_id) is None:
-            raise
         raise Conflict(
             _("The message you are replying to is not part of this case."), code="reply_to_other_case"
         ) from None
