@@ -36,6 +36,54 @@ def reply_subject(message: Message) -> str:
     return (_("Re: %(subject)s") % {"subject": message.subject})[:SUBJECT_MAX]
 
 
+# A conversation's state for the applicant, in the order it is decided.
+CONVERSATION_NEW_MESSAGE = "new_message"  # the case team wrote and the applicant has not read it
+CONVERSATION_WAITING = "waiting"  # the applicant wrote and the case team has not answered yet
+CONVERSATION_ANSWERED = "answered"  # the case team had the last word, and it was read
+
+
+def conversation_status(conversation: Any) -> str:
+    if conversation.unread_by_applicant:
+        return CONVERSATION_NEW_MESSAGE
+    if conversation.awaiting_reply_since is not None:
+        return CONVERSATION_WAITING
+    return CONVERSATION_ANSWERED
+
+
+def conversation_status_label(conversation: Any) -> str:
+    return {
+        CONVERSATION_NEW_MESSAGE: _("New message"),
+        CONVERSATION_WAITING: _("Waiting for the case team"),
+        CONVERSATION_ANSWERED: _("Answered"),
+    }[conversation_status(conversation)]
+
+
+def application_label(program: Any) -> str:
+    """What an application is, in words: the program its intake names, or a
+    plain label when the intake names none."""
+    if isinstance(program, str) and program.strip():
+        return program.strip()
+    return _("ISET application")
+
+
+def conversation_for_applicant(conversation: Any) -> dict[str, Any]:
+    last = conversation.last_message
+    return {
+        "application_id": conversation.application_id,
+        "case_id": conversation.case_id,
+        "tracking_id": conversation.application.submission.reference_number,
+        "application_label": application_label(conversation.program),
+        "submitted_at": conversation.application.submission.submitted_at.isoformat(),
+        "subject": shown_subject(last) if last is not None else None,
+        "last_message_id": conversation.last_message_id,
+        "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
+        "message_count": conversation.message_count,
+        "unread_count": conversation.unread_by_applicant,
+        "status": conversation_status(conversation),
+        "url": reverse("portal:conversation", args=[conversation.application_id]),
+    }
+
+
 def person_name(user: User | None) -> str:
     return person(user)["name"]
 

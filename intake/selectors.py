@@ -16,11 +16,13 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat
 from django.shortcuts import get_object_or_404
 
@@ -28,7 +30,7 @@ from casework.access import case_for_staff, cases_for_staff, staff_profile_of, s
 from casework.models import Application, Case, Document, User
 from common.errors import NotFound
 from common.ids import id_or_404
-from intake.models import Message, MessageAttachment, MessageEvent
+from intake.models import Conversation, Message, MessageAttachment, MessageEvent
 
 THREAD_SUBMISSION = "case__application__submission"
 DIRECT_SUBMISSION = "application__submission"
@@ -45,6 +47,9 @@ def messages_annotated() -> QuerySet[Message]:
     return Message.objects.select_related("sender__staff_profile", "recipient__staff_profile").annotate(
         tracking_id=Coalesce(F(f"{THREAD_SUBMISSION}__reference_number"), F(f"{DIRECT_SUBMISSION}__reference_number")),
         applicant_id=Coalesce(F(f"{THREAD_SUBMISSION}__user_id"), F(f"{DIRECT_SUBMISSION}__user_id")),
+        # The application whose conversation the message belongs to (conversation_of in SQL).
+        conversation_id=Coalesce(F("case__application_id"), F("application_id")),
+        conversation_case_id=Coalesce(F("case_id"), F("application__case__id")),
         attachment_count=Coalesce(Subquery(attachment_count, output_field=IntegerField()), Value(0)),
     )
 
@@ -80,6 +85,53 @@ def applicant_unread_count(user: User) -> int:
 def applicant_attachment(user: User, message_id: object, attachment_id: object) -> tuple[Message, MessageAttachment]:
     message = applicant_message(user, message_id)
     return message, _attachment_of(message, attachment_id)
+
+
+def applicant_conversations(user: Any, application: Application | None = None) -> QuerySet[Conversation]:
+    """The applicant's conversations (one per application they submitted that
+    has messages), newest activity first, read from the summary table through
+    its (applicant_user_id, last_message_at) index; each with its application,
+    submission, `program` (from the intake payload, when it names one) and its
+    latest message. Optionally only the conversation of one application."""
+    if not user.is_authenticated or staff_profile_of(user) is not None:
+        return Conversation.objects.none()
+    conversations = Conversation.objects.filter(applicant_user=user)
+    if application is not None:
+        conversations = conversations.filter(application=application)
+    return (
+        conversations.select_related("application__submission", "last_message")
+        .annotate(program=KeyTextTransform("program", "application__submission__intake_payload"))
+        .order_by("-last_message_at", "-application_id")
+    )
+
+
+def in_conversation(application_id: int, case_id: int | None) -> Q:
+    """The messages of one application's conversation: those of its case (when
+    it has one), and those bound only to the application (written before the
+    case existed). The same membership as in_case_thread and, in SQL, conversation_of."""
+    bound_to_application = Q(case__isnull=True, application_id=application_id)
+    return bound_to_application if case_id is None else Q(case_id=case_id) | bound_to_application
+
+
+def application_case_id(application: Application) -> int | None:
+    """The id of the application's case, or None (no query when the case was
+    fetched with select_related, as applications_for_applicant does)."""
+    try:
+        return application.case.pk
+    except Case.DoesNotExist:
+        return None
+
+
+def conversation_messages(user: User, application_id: int, case_id: int | None) -> QuerySet[Message]:
+    """The messages of the applicant's conversation about an application the
+    caller reached through the applicant access rule (and its case's id),
+    oldest first, each with its attachments prefetched."""
+    return (
+        applicant_messages(user)
+        .filter(in_conversation(application_id, case_id))
+        .prefetch_related(Prefetch("attachments", queryset=MessageAttachment.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
 
 
 # Staff side -------------------------------------------------------------------

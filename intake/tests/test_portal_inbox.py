@@ -1,27 +1,63 @@
-"""The applicant inbox, /messages/."""
+"""The applicant inbox, /messages/: one row per conversation (application),
+read from the conversation summary."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.models import User
-from casework.tests.factories import ApplicantFactory, ApplicationFactory
+from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory, SubmissionFactory
 from intake.models import Message
-from intake.tests.factories import MessageAttachmentFactory, MessageFactory, StaffMessageFactory
+from intake.tests.factories import MessageFactory, StaffMessageFactory
 
 pytestmark = pytest.mark.django_db
 
 INBOX = reverse("portal:inbox")
 
 
-def test_lists_message_with_booking_reference_and_unread_marker(applicant_client, case):
+def conversation_url(application):
+    return reverse("portal:conversation", args=[application.pk])
+
+
+def rows(page):
+    """The table rows of the inbox, in order (header row excluded)."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [row for row in body.split("<tr")[1:]]
+
+
+def second_application_of(applicant, program="Carpentry pre-apprenticeship", **submission):
+    return ApplicationFactory(
+        submission=SubmissionFactory(user=applicant, intake_payload={"program": program}, **submission)
+    )
+
+
+def test_lists_conversation_with_reference_program_latest_subject_and_unread(applicant_client, case):
     StaffMessageFactory(case=case, subject="Documents needed")
 
     page = applicant_client.get(INBOX).content.decode()
 
     assert "Documents needed" in page
     assert case.application.submission.reference_number in page
-    assert '<span class="badge badge--unread">Unread</span>' in page
-    assert case.assigned_staff_profile.display_name in page
+    assert "ISET" in page  # the program the intake names
+    assert "submitted " in page
+    assert '<span class="badge badge--unread">1 unread</span>' in page
+    assert "New message" in page
+    assert conversation_url(case.application) in page
+
+
+def test_one_row_per_conversation_showing_its_latest_message(applicant_client, case):
+    old = timezone.now() - timedelta(days=2)
+    MessageFactory(case=case, subject="My first question", created_at=old)
+    StaffMessageFactory(case=case, subject="Our answer", status=Message.Status.READ)
+
+    page = applicant_client.get(INBOX).content.decode()
+
+    assert len(rows(page)) == 1
+    assert "Our answer" in page
+    assert "My first question" not in page
+    assert '<td data-label="Messages">\n              2' in page
 
 
 def test_unread_count_shown_in_header(applicant_client, case):
@@ -32,48 +68,109 @@ def test_unread_count_shown_in_header(applicant_client, case):
     assert "2 unread" in page
 
 
-def test_read_message_has_no_unread_marker(applicant_client, case):
+def test_read_answer_is_answered_without_unread_marker(applicant_client, case):
+    MessageFactory(case=case, created_at=timezone.now() - timedelta(hours=1))
     StaffMessageFactory(case=case, status=Message.Status.READ)
 
     page = applicant_client.get(INBOX).content.decode()
 
     assert "badge--unread" not in page
+    assert "Answered" in page
 
 
-def test_own_sent_message_marked_as_sent_to_case_team(applicant_client, case):
+def test_own_unanswered_message_is_waiting_for_the_case_team(applicant_client, case):
     MessageFactory(case=case, recipient=None, subject="My question")
 
     page = applicant_client.get(INBOX).content.decode()
 
     assert "My question" in page
-    assert '<span class="badge">Sent</span>' in page
-    assert "to Case team" in page
+    assert "Waiting for the case team" in page
     assert "badge--unread" not in page
 
 
-def test_newest_first_and_paginated_by_25(applicant_client, case):
+def test_message_written_before_the_case_existed_is_in_the_same_conversation(applicant_client, case):
+    MessageFactory(case=None, application=case.application, recipient=None, created_at=timezone.now() - timedelta(1))
+    StaffMessageFactory(case=case, subject="Now with a case")
+
+    page = applicant_client.get(INBOX).content.decode()
+
+    assert len(rows(page)) == 1
+    assert '<td data-label="Messages">\n              2' in page
+
+
+def test_two_applications_are_two_conversations_newest_activity_first(applicant_client, applicant, case):
+    second = second_application_of(applicant)
+    StaffMessageFactory(case=case, subject="About the first", created_at=timezone.now() - timedelta(days=1))
+    MessageFactory(case=None, application=second, recipient=None, subject="About the second")
+
+    page = applicant_client.get(INBOX).content.decode()
+
+    assert len(rows(page)) == 2
+    assert page.index("About the second") < page.index("About the first")
+    assert "Carpentry pre-apprenticeship" in page
+
+
+def test_filter_by_application(applicant_client, applicant, case):
+    second = second_application_of(applicant)
+    StaffMessageFactory(case=case, subject="About the first")
+    MessageFactory(case=None, application=second, recipient=None, subject="About the second")
+
+    page = applicant_client.get(INBOX, {"application": second.pk}).content.decode()
+
+    assert "About the second" in page
+    assert "About the first" not in page
+    assert f'<option value="{second.pk}" selected>' in page
+    assert f"Your conversation about application {second.submission.reference_number}" in page
+
+
+def test_filter_on_an_application_without_messages_offers_to_write(applicant_client, applicant, case):
+    second = second_application_of(applicant)
+    StaffMessageFactory(case=case)
+
+    page = applicant_client.get(INBOX, {"application": second.pk}).content.decode()
+
+    assert f"There are no messages about application {second.submission.reference_number} yet." in page
+    assert conversation_url(second) in page
+
+
+def test_filter_is_offered_only_with_more_than_one_application(applicant_client, case):
+    StaffMessageFactory(case=case)
+
+    page = applicant_client.get(INBOX).content.decode()
+
+    assert 'name="application"' not in page
+
+
+@pytest.mark.parametrize("value", ["01", "abc", "-1", "1.0", "2147483648"])
+def test_malformed_application_filter_is_404(applicant_client, case, value):
+    assert applicant_client.get(INBOX, {"application": value}).status_code == 404
+
+
+def test_filter_on_another_applicants_application_is_404(applicant_client, case):
+    other = MessageFactory(case=CaseFactory(), subject="Not yours")
+
+    response = applicant_client.get(INBOX, {"application": other.case.application_id})
+
+    assert response.status_code == 404
+    assert b"Not yours" not in response.content
+
+
+def test_newest_activity_first_and_paginated_by_25(applicant_client, applicant, case):
+    start = timezone.now() - timedelta(days=40)
     for number in range(30):
-        StaffMessageFactory(case=case, subject=f"Message number {number:02d}")
+        application = second_application_of(applicant, program=f"Program {number:02d}")
+        MessageFactory(case=None, application=application, created_at=start + timedelta(days=number))
 
     first = applicant_client.get(INBOX).content.decode()
     second = applicant_client.get(INBOX, {"page": 2}).content.decode()
 
-    assert first.index("Message number 29") < first.index("Message number 28")
-    assert "Message number 05" in first and "Message number 04" not in first
-    assert "Message number 04" in second and "Message number 00" in second
+    assert first.index("Program 29") < first.index("Program 28")
+    assert "Program 05" in first and "Program 04" not in first
+    assert "Program 04" in second and "Program 00" in second
     assert "Page 1 of 2" in first
 
 
-def test_urgent_and_attachment_count_shown(applicant_client, case):
-    MessageAttachmentFactory.create_batch(2, message=StaffMessageFactory(case=case, urgent=True))
-
-    page = applicant_client.get(INBOX).content.decode()
-
-    assert '<span class="badge badge--urgent">Urgent</span>' in page
-    assert '<td data-label="Attachments">2</td>' in page
-
-
-def test_withdrawn_message_shows_only_the_notice_subject(applicant_client, case):
+def test_withdrawn_latest_message_shows_only_the_notice_subject(applicant_client, case):
     StaffMessageFactory(case=case, subject="Secret subject", deleted=True)
 
     page = applicant_client.get(INBOX).content.decode()
@@ -98,16 +195,17 @@ def test_applicant_without_submission_is_told_why_they_cannot_write(client):
     assert 'class="button" href="/messages/new/"' not in page
 
 
-def test_other_applicants_messages_are_not_listed(client, case):
+def test_other_applicants_conversations_are_not_listed(client, case):
     StaffMessageFactory(case=case, subject="Not for you")
     client.force_login(ApplicationFactory().submission.user)
 
     page = client.get(INBOX).content.decode()
 
     assert "Not for you" not in page
+    assert case.application.submission.reference_number not in page
 
 
-def test_caseworker_sees_no_applicant_messages(client, case):
+def test_caseworker_sees_no_applicant_conversations(client, case):
     StaffMessageFactory(case=case, subject="Applicant only")
     client.force_login(case.assigned_staff_profile.user)
 
@@ -139,18 +237,21 @@ def test_french_inbox(applicant_client, case):
     page = applicant_client.get(INBOX).content.decode()
 
     assert "Numéro de référence" in page
-    assert "Non lu" in page
+    assert "Nouveau message" in page
+    assert "1 non lu" in page
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_query_count_does_not_grow_with_messages(applicant_client, case, django_assert_num_queries, count):
-    for number in range(count):
-        StaffMessageFactory(case=case, subject=f"Message {number}")
+def test_query_count_does_not_grow_with_conversations(applicant_client, applicant, case, django_assert_num_queries, count):
+    StaffMessageFactory(case=case)
+    for number in range(count - 1):
+        MessageFactory(case=None, application=second_application_of(applicant, program=f"Program {number}"))
 
-    # session, user, inbox count (paginator), inbox page (with sender/recipient
-    # profiles, booking reference, attachment count), "can write" (exists),
-    # unread count (header)
+    # session, user, the applicant's applications (filter and "can write"),
+    # paginator count, the page of conversations (with application, submission,
+    # latest message), unread count (header)
     with django_assert_num_queries(6):
         response = applicant_client.get(INBOX)
 
     assert response.status_code == 200
+    assert len(rows(response.content.decode())) == min(count, 25)

@@ -276,8 +276,10 @@ def test_query_count_does_not_grow_with_thread_or_attachments(applicant_client, 
     assert last.pk != message.pk
 
     # session, user, the message (with people, booking reference, attachment
-    # count), its attachments, unread count (header). Already read: no write.
-    with django_assert_num_queries(5):
+    # count), it and the messages before it in its conversation, their
+    # attachments, the count of later ones, unread count (header). Already
+    # read: no write.
+    with django_assert_num_queries(7):
         response = applicant_client.get(detail_url(message))
 
     assert response.status_code == 200
@@ -287,6 +289,7 @@ def test_first_opening_adds_only_the_read_write(applicant_client, case, django_a
     message = StaffMessageFactory(case=case)
 
     # session, user, the message, savepoint + update to read + read event +
-    # release savepoint, its attachments, unread count (header)
-    with django_assert_num_queries(9):
+    # release savepoint, it and the messages before it, their attachments,
+    # the count of later ones, unread count (header)
+    with django_assert_num_queries(11):
         applicant_client.get(detail_url(message))

@@ -8,6 +8,7 @@ app_name = "portal"
 urlpatterns = [
     path("", portal.inbox, name="inbox"),
     path("new/", portal.compose, name="compose"),
+    path("applications/<id:application_id>/", portal.conversation, name="conversation"),
     path("<id:message_id>/", portal.message_detail, name="message_detail"),
     path(
         "<id:message_id>/attachments/<id:attachment_id>/",

@@ -11,13 +11,20 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from casework.access import case_for_staff
+from casework.access import application_for_applicant, case_for_staff, staff_profile_of
 from casework.models import Case
 from common.errors import Conflict, DomainError, InvalidInput, NotFound
 from common.ids import id_or_404, id_parse
 from intake import presenters
 from intake.models import Message
-from intake.selectors import applicant_message, case_message, case_thread, message_attachments, messages_annotated
+from intake.selectors import (
+    applicant_conversations,
+    applicant_message,
+    case_message,
+    case_thread,
+    message_attachments,
+    messages_annotated,
+)
 from intake.services.adoption import attachments_adopt
 from intake.services.read_state import message_mark_read
 from intake.services.sending import message_send_to_case
@@ -115,6 +122,31 @@ def message_detail(request, message_id):
     message_mark_read(message=message, reader=request.user)
     attachments = [] if message.deleted else message_attachments(message)
     return JsonResponse(presenters.message_for_applicant(message, attachments))
+
+
+@api("GET")
+def me_threads(request):
+    """The applicant's conversations, most recent activity first (50 a page),
+    optionally only the one about `?application=<id>`. Staff get 404: this is
+    the applicant's own list."""
+    if staff_profile_of(request.user) is not None:
+        raise NotFound()
+    application = None
+    if request.GET.get("application"):
+        application = application_for_applicant(request.user, request.GET["application"])
+    paginator = Paginator(applicant_conversations(request.user, application), PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise NotFound(_("There is no such page.")) from None
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "num_pages": paginator.num_pages,
+            "results": [presenters.conversation_for_applicant(conversation) for conversation in page.object_list],
+        }
+    )
 
 
 @api("GET")

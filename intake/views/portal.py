@@ -1,36 +1,89 @@
-"""The applicant portal: inbox, one message (with its reply form), compose.
+"""The applicant portal: inbox of conversations, one conversation (with its
+reply form), one message shown in its conversation, compose.
 
 Thin views: access and routing belong to the selectors and the service; a
 DomainError from the service goes back to the form, next to its field.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from casework.access import applications_for_applicant
+from casework.access import application_for_applicant, applications_for_applicant
 from common.errors import DomainError
+from common.ids import id_or_404
 from intake import presenters
 from intake.forms.portal import ComposeForm, ReplyForm
-from intake.selectors import applicant_inbox, applicant_message, message_attachments
-from intake.services.read_state import message_mark_read
+from intake.selectors import (
+    applicant_conversations,
+    applicant_message,
+    application_case_id,
+    conversation_messages,
+    message_attachments,
+)
+from intake.services.read_state import message_mark_read, messages_mark_read
 from intake.services.sending import message_send_from_applicant
 
 INBOX_PAGE_SIZE = 25
+CONVERSATION_PAGE_SIZE = 50
+# How many earlier messages MessageDetails shows above the message itself.
+EARLIER_SHOWN = 10
 
 
 @login_required
 def inbox(request):
-    page = Paginator(applicant_inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    can_write = applications_for_applicant(request.user).exists()
-    return render(request, "portal/inbox.html", {"page": page, "can_write": can_write})
+    applications = list(applications_for_applicant(request.user))
+    chosen = None
+    if request.GET.get("application"):
+        chosen = application_for_applicant(request.user, id_or_404(request.GET["application"]))
+    page = Paginator(applicant_conversations(request.user, chosen), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "applications": applications, "chosen": chosen, "can_write": bool(applications)}
+    return render(request, "portal/inbox.html", context)
+
+
+@login_required
+def conversation(request, application_id):
+    """Everything written about one application, oldest first, the newest page
+    first shown; opening it marks the staff messages shown as read."""
+    application = application_for_applicant(request.user, application_id)
+    thread = conversation_messages(request.user, application.pk, application_case_id(application))
+    reply_action = reverse("portal:conversation", args=[application.pk])
+    if request.method == "POST":
+        form = ReplyForm(request.POST, request.FILES)
+        sent = _send(request, form, application=application, reply_to=_answered(thread), landing=reply_action)
+        if sent is not None:
+            return sent
+    else:
+        form = None
+    # Page 1 holds the newest messages; each page reads oldest first.
+    page = Paginator(thread.reverse(), CONVERSATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)[::-1]
+    if request.method == "GET":
+        messages_mark_read(messages=shown, reader=request.user)
+        newest = shown[-1] if shown and page.number == 1 else None
+        form = ReplyForm(initial={"subject": presenters.reply_subject(newest) if newest else ""})
+    context = {
+        "application": application,
+        "page": page,
+        "thread": shown,
+        "form": form,
+        "reply_action": reply_action,
+    }
+    return render(request, "portal/conversation.html", context)
 
 
 @login_required
 def message_detail(request, message_id):
-    message = applicant_message(request.user, message_id)
+    """MessageDetails: one message with its booking reference, shown in its
+    conversation (the messages before it above, later ones counted and linked)."""
+    # Annotated by messages_annotated (tracking_id, conversation_id, ...), which the type checker cannot see.
+    message: Any = applicant_message(request.user, message_id)
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
         sent = _send(request, form, reply_to=message)
@@ -39,7 +92,25 @@ def message_detail(request, message_id):
     else:
         message_mark_read(message=message, reader=request.user)
         form = ReplyForm(initial={"subject": presenters.reply_subject(message)})
-    context = {"message": message, "attachments": message_attachments(message), "form": form}
+    # The message and the ones before it, newest first, in one query (and one
+    # for all their attachments); later ones are only counted.
+    thread = conversation_messages(request.user, message.conversation_id, message.conversation_case_id)
+    at, pk = message.created_at, message.pk
+    upto = list(
+        thread.filter(Q(created_at__lt=at) | Q(created_at=at, id__lte=pk)).order_by("-created_at", "-id")[
+            : EARLIER_SHOWN + 2
+        ]
+    )
+    itself, earlier = (upto[0], upto[1:]) if upto and upto[0].pk == pk else (None, upto)
+    context = {
+        "message": message,
+        "attachments": list(itself.attachments.all()) if itself is not None else message_attachments(message),
+        "form": form,
+        "conversation": {"application_id": message.conversation_id, "tracking_id": message.tracking_id},
+        "earlier": earlier[:EARLIER_SHOWN][::-1],
+        "more_earlier": len(earlier) > EARLIER_SHOWN,
+        "later_count": thread.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=pk)).count(),
+    }
     return render(request, "portal/message_detail.html", context)
 
 
@@ -56,19 +127,28 @@ def compose(request):
     return render(request, "portal/compose.html", {"form": form, "applications": applications})
 
 
-def _send(request, form, **reply):
-    """Send what the form holds; the redirect to the sent message, or None when
-    the form goes back to the applicant with its errors."""
+def _answered(thread):
+    """The message a reply in the conversation answers: the newest staff
+    message, unless it was withdrawn (then the reply stands on its own)."""
+    newest = thread.filter(direction="staff_to_applicant").order_by("-created_at", "-id").first()
+    return newest if newest is not None and not newest.deleted else None
+
+
+def _send(request, form, landing=None, **about):
+    """Send what the form holds; the redirect to the sent message (on the
+    conversation page when it was written there), or None when the form goes
+    back with its errors."""
     if form.is_valid():
         try:
             message = message_send_from_applicant(
-                applicant=request.user, files=form.cleaned_data["attachments"], **form.sent_text(), **reply
+                applicant=request.user, files=form.cleaned_data["attachments"], **form.sent_text(), **about
             )
         except DomainError as error:
             form.service_error_add(error)
         else:
             messages.success(request, _("Your message was sent."))
+            if landing is not None:
+                return redirect(f"{landing}#message-{message.pk}")
             return redirect("portal:message_detail", message_id=message.pk)
     form.files_dropped_note()
     return None
-

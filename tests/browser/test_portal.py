@@ -42,59 +42,93 @@ def pdf_file(tmp_path, name="pay-stub.pdf"):
         (
             "en",
             {
-                "unread": "Unread",
+                "unread": "1 unread",
+                "new": "New message",
+                "waiting": "Waiting for the case team",
                 "reference": "Booking reference",
+                "filter": "Show conversations about",
+                "show": "Show",
                 "send": "Send reply",
                 "sent": "Your message was sent.",
-                "you": "You",
-                "sent_badge": "Sent",
+                "not_read": "Not read by the case team yet",
+                "this_message": "This message",
+                "re": "Re: Documents needed",
             },
         ),
         (
             "fr",
             {
-                "unread": "Non lu",
+                "unread": "1 non lu",
+                "new": "Nouveau message",
+                "waiting": "En attente de l'équipe du dossier",
                 "reference": "Numéro de référence",
+                "filter": "Afficher les conversations au sujet de",
+                "show": "Afficher",
                 "send": "Envoyer la réponse",
                 "sent": "Votre message a été envoyé.",
-                "you": "Vous",
-                "sent_badge": "Envoyé",
+                "not_read": "Pas encore lu par l'équipe du dossier",
+                "this_message": "Ce message",
+                "re": "RE : Documents needed",
             },
         ),
     ],
 )
-def test_applicant_reads_and_replies_with_a_pdf(page, tmp_path, language, words):
+def test_applicant_with_two_applications_reads_and_answers_a_conversation(page, tmp_path, language, words):
     case = CaseFactory()
     reference = case.application.submission.reference_number
     applicant = case.application.submission.user
+    other = ApplicationFactory(submission__user=applicant, submission__intake_payload={"program": "Welding"})
+    Message.objects.create(
+        sender=applicant,
+        application=other,
+        direction=Message.Direction.APPLICANT_TO_STAFF,
+        subject="About my welding course",
+        body="Hello",
+    )
     incoming = caseworker_writes(case, files=[SimpleUploadedFile("form.pdf", PDF, "application/pdf")])
 
     sign_in(page, applicant.email, TEST_PASSWORD)
     switch_language(page, language)
     expect(heading(page)).to_have_text(INBOX_HEADING[language])
-    row = page.locator("table.inbox tbody tr", has_text="Documents needed")
+    rows = page.locator("table.inbox tbody tr")
+    expect(rows).to_have_count(2)
+    row = rows.first
+    expect(row).to_contain_text("Documents needed")
     expect(row).to_contain_text(reference)
     expect(row.locator(".badge--unread")).to_have_text(words["unread"])
+    expect(row).to_contain_text(words["new"])
+    expect(rows.nth(1)).to_contain_text(words["waiting"])
     expect(page.locator(".badge--nav")).to_be_visible()
-    screenshot(page, f"portal-inbox-{language}")
-    assert axe_violations(page) == []
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"portal-inbox-{language}-{width}")
+        assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
 
-    row.get_by_role("link", name="Documents needed", exact=True).click()
-    expect(page).to_have_url(f"/messages/{incoming.pk}/")
-    expect(heading(page)).to_have_text("Documents needed")
-    summary = page.locator("dl.summary")
-    reference_term = summary.locator("dt", has_text=words["reference"])
-    expect(reference_term).to_be_visible()
-    expect(summary).to_contain_text(reference)
-    expect(reference_term.locator("xpath=following-sibling::dd[1]")).to_have_text(reference)
-    body = page.locator(".message-body")
+    # One application at a time, without JavaScript: a choice and a button.
+    page.get_by_label(words["filter"]).select_option(str(case.application_id))
+    page.get_by_role("button", name=words["show"], exact=True).click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(reference)
+
+    rows.first.get_by_role("link", name="Documents needed", exact=True).click()
+    expect(page).to_have_url(f"/messages/applications/{case.application_id}/")
+    expect(heading(page)).to_contain_text(reference)
+    article = page.locator(f"#message-{incoming.pk}")
     # A pattern, so the text is compared as it is (to_have_text("...") would
     # fold the line break into a space).
+    body = article.locator(".message-body")
     expect(body).to_have_text(re.compile(r"^Please send your latest pay stub\.\nThank you\.$"))
     expect(body).to_have_css("white-space", "pre-wrap")
+    expect(article.get_by_role("link", name="form.pdf")).to_be_visible()
     expect(page.locator(".badge--nav")).to_have_count(0)
-    screenshot(page, f"portal-details-{language}")
-    assert axe_violations(page) == []
+    expect(page.locator("#id_subject")).to_have_value(words["re"])
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"portal-conversation-{language}-{width}")
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.locator("#id_body").fill("Here is my pay stub.")
     page.locator("#id_attachments").set_input_files(str(pdf_file(tmp_path)))
@@ -103,19 +137,30 @@ def test_applicant_reads_and_replies_with_a_pdf(page, tmp_path, language, words)
     expect(page.get_by_role("status")).to_contain_text(words["sent"])
     reply = Message.objects.get(body="Here is my pay stub.")
     assert (reply.reply_to_id, reply.case_id) == (incoming.pk, case.pk)
-    expect(page).to_have_url(f"/messages/{reply.pk}/")
-    expect(heading(page)).to_have_text(reply.subject)
-    expect(page.locator("dl.summary dd").first).to_have_text(words["you"])
-    expect(page.get_by_role("link", name="pay-stub.pdf")).to_be_visible()
+    expect(page).to_have_url(f"/messages/applications/{case.application_id}/#message-{reply.pk}")
+    mine = page.locator(f"#message-{reply.pk}")
+    expect(mine).to_contain_text(words["not_read"])
+    expect(mine.get_by_role("link", name="pay-stub.pdf")).to_be_visible()
     screenshot(page, f"portal-sent-{language}")
     assert axe_violations(page) == []
 
+    # MessageDetails still works for old links: the message within its conversation.
+    page.locator(f"#message-{incoming.pk}").get_by_role("link", name="Documents needed", exact=True).click()
+    expect(page).to_have_url(f"/messages/{incoming.pk}/")
+    summary = page.locator("dl.summary")
+    reference_term = summary.locator("dt", has_text=words["reference"])
+    expect(reference_term.locator("xpath=following-sibling::dd[1]")).to_have_text(reference)
+    expect(page.locator("[aria-current=true]")).to_contain_text(words["this_message"])
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"portal-details-{language}-{width}")
+        assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.goto("/messages/")
-    expect(heading(page)).to_have_text(INBOX_HEADING[language])
-    rows = page.locator("table.inbox tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.first).to_contain_text(words["sent_badge"])
     expect(rows.first).to_contain_text(reply.subject)
+    expect(rows.first).to_contain_text(words["waiting"])
 
     # The caseworker's dashboard shows the reply in the case's thread.
     sign_out(page)

@@ -75,7 +75,8 @@ class Command(BaseCommand):
         )
 
         alice_case = case_open(
-            application=application_submit(applicant=alice), assigned_staff_profile=caseworker.staff_profile
+            application=application_submit(applicant=alice, intake_payload={"program": "Heavy equipment operator"}),
+            assigned_staff_profile=caseworker.staff_profile,
         )
         question = message_send_to_case(
             staff_user=caseworker,
@@ -98,14 +99,16 @@ class Command(BaseCommand):
         )
 
         # Benoît has two applications: one with an unassigned case, one not yet a case.
-        benoit_case = case_open(application=application_submit(applicant=benoit))
+        benoit_case = case_open(
+            application=application_submit(applicant=benoit, intake_payload={"program": "Préposé aux bénéficiaires"})
+        )
         message_send_from_applicant(
             applicant=benoit,
             application=benoit_case.application,
             subject="Question sur mon dossier",
             body="Bonjour,\n\nQuand saurai-je si ma formation est approuvée ?\n\nBenoît",
         )
-        second = application_submit(applicant=benoit)
+        second = application_submit(applicant=benoit, intake_payload={"program": "Comptabilité (cours du soir)"})
         message_send_from_applicant(
             applicant=benoit,
             application=second,
