@@ -6,7 +6,8 @@ reference number, reached through the case when the message has one, else
 through its application. The thread's applicant is that submission's user.
 """
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar, overload
 
 from django.db.models import (
     CharField,
@@ -15,6 +16,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -126,9 +128,12 @@ def conversation_messages(user: User, application_id: int, case_id: int | None) 
     """The messages of the applicant's conversation about an application the
     caller reached through the applicant access rule (and its case's id),
     oldest first, each with its attachments prefetched."""
+    # Membership first, so the thread's own indexes (ix_messages_case_created,
+    # ix_messages_application_case_created) drive the query; the thread's
+    # applicant is checked again on every row.
     return (
-        applicant_messages(user)
-        .filter(in_conversation(application_id, case_id))
+        messages_annotated()
+        .filter(in_conversation(application_id, case_id), applicant_id=user.pk)
         .prefetch_related(Prefetch("attachments", queryset=MessageAttachment.objects.order_by("id")))
         .order_by("created_at", "id")
     )
@@ -236,18 +241,29 @@ def _unread_from_applicant(messages: QuerySet[Message]) -> QuerySet[Message]:
     return messages.filter(direction=Message.Direction.APPLICANT_TO_STAFF, status=Message.Status.UNREAD, deleted=False)
 
 
-def staff_case_list(user: Any, search: str = "") -> QuerySet[Case]:
-    """The cases this staff member may open, each with `unread_count` (unread
-    applicant messages) and `last_message_at`, read from the conversation
-    summary (intake.models.Conversation), not recomputed per case; most
-    recent activity first.
+CASE_LIST_SORTS = ("activity", "unread", "waiting")
+# A case's conversation summary (intake.models.Conversation), from the case.
+CASE_SUMMARY = "application__conversation__"
 
-    `search` matches the booking reference and the applicant's name or e-mail,
-    word by word. One query for the rows whatever their number."""
-    cases = cases_for_staff(user).annotate(
-        unread_count=Coalesce(F("application__conversation__unread_by_staff"), Value(0)),
-        last_message_at=F("application__conversation__last_message_at"),
-    )
+
+def staff_case_list(user: Any, search: str = "", sort: str = "activity") -> "RowsInParts[Case]":
+    """The cases this staff member may open, each with `unread_count` (unread
+    applicant messages), `last_message_at` and `awaiting_reply_since`, read
+    from the conversation summary, not recomputed per case; in one of
+    CASE_LIST_SORTS (an unknown sort is "activity"):
+
+    - activity: the most recent message first;
+    - unread: the most unread applicant messages first, then by activity;
+    - waiting: the applicant waiting longest for an answer first, then the
+      conversations nobody waits in, by activity.
+
+    Cases without messages come last, newest case first. `search` matches the
+    booking reference and the applicant's name or e-mail, word by word.
+
+    Each part of an order is read through an index of the summary with LIMIT
+    (sql/migrations/20261128_conversation_sort_indexes.sql), not by sorting
+    every case the user may open, so the rows come as RowsInParts."""
+    cases = cases_for_staff(user)
     for word in search.split():
         cases = cases.filter(
             Q(application__submission__reference_number__icontains=word)
@@ -255,7 +271,88 @@ def staff_case_list(user: Any, search: str = "") -> QuerySet[Case]:
             | Q(application__submission__user__last_name__icontains=word)
             | Q(application__submission__user__email__icontains=word)
         )
-    return cases.order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")
+    summarised = cases.annotate(
+        unread_count=Coalesce(F(f"{CASE_SUMMARY}unread_by_staff"), Value(0)),
+        last_message_at=F(f"{CASE_SUMMARY}last_message_at"),
+        awaiting_reply_since=F(f"{CASE_SUMMARY}awaiting_reply_since"),
+    )
+    talking = summarised.filter(**{f"{CASE_SUMMARY}isnull": False})
+    if not staff_sees_every_case(user):
+        # The same rows as cases_for_staff's filter (the summary carries its
+        # case's caseworker), said of the summary too, so that the database
+        # reads them from the summary's (assigned_staff_profile_id, …) indexes.
+        talking = talking.filter(**{f"{CASE_SUMMARY}assigned_staff_profile": staff_profile_of(user)})
+    # The summary's primary key, the last column of each of its indexes, breaks ties.
+    newest_first = (F(f"{CASE_SUMMARY}last_message_at").desc(), F(f"{CASE_SUMMARY}application_id").desc())
+    if sort == "unread":
+        parts = [talking.order_by(F(f"{CASE_SUMMARY}unread_by_staff").desc(), *newest_first)]
+    elif sort == "waiting":
+        waiting = talking.filter(**{f"{CASE_SUMMARY}awaiting_reply_since__isnull": False})
+        parts = [
+            waiting.order_by(F(f"{CASE_SUMMARY}awaiting_reply_since").asc(), F(f"{CASE_SUMMARY}application_id").asc()),
+            talking.filter(**{f"{CASE_SUMMARY}awaiting_reply_since__isnull": True}).order_by(*newest_first),
+        ]
+    else:
+        parts = [talking.order_by(*newest_first)]
+    # Case ids are given in order of creation, and the primary key serves that order.
+    silent = summarised.filter(**{f"{CASE_SUMMARY}isnull": True}).order_by("-id")
+    # The count is of cases, which needs no join to the summary (nor any other, unless searching).
+    return RowsInParts(cases, [*parts, silent])
+
+
+M = TypeVar("M", bound=Model)
+
+
+class RowsInParts(Generic[M]):
+    """The rows of several querysets, one after the other, as one list that
+    Paginator can page. Each part keeps an ORDER BY of its own, which the
+    database reads from an index with LIMIT, where one ORDER BY over all of
+    them could only be served by sorting every row first.
+
+    count() is one COUNT over `everything` (all the parts' rows). A slice reads
+    each part it reaches with LIMIT/OFFSET, and COUNTs a part it starts beyond
+    the end of: a page inside one part costs the COUNT and one read, as a
+    single queryset does."""
+
+    def __init__(self, everything: QuerySet[M], parts: list[QuerySet[M]]) -> None:
+        self.everything = everything
+        self.parts = parts
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.everything.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> M: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[M]: ...
+    def __getitem__(self, index: int | slice) -> M | list[M]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start = index.start or 0
+        stop = self.count() if index.stop is None else min(index.stop, self.count())
+        rows: list[M] = []
+        before = 0  # how many rows the parts already passed hold
+        for part in self.parts:
+            position = start + len(rows)
+            if position >= stop:
+                break
+            offset = position - before
+            batch = list(part[offset : offset + stop - position])
+            rows += batch
+            if batch or offset == 0:
+                before += offset + len(batch)  # this part ends here, or the page is full
+            else:
+                before += part.count()  # the page starts beyond this part's end
+        return rows
 
 
 def applications_awaiting_case(user: Any) -> QuerySet[Application]:
@@ -264,7 +361,9 @@ def applications_awaiting_case(user: Any) -> QuerySet[Application]:
     if not staff_sees_every_case(user):
         return Application.objects.none()
     return (
-        Application.objects.filter(case__isnull=True, conversation__isnull=False)
+        # The summary's case_id (kept by the triggers on iset_case) is null
+        # exactly when the application has no case: read through its index.
+        Application.objects.filter(conversation__isnull=False, conversation__case__isnull=True)
         .select_related("submission__user")
         .annotate(
             message_count=F("conversation__message_count"),
@@ -294,3 +393,12 @@ def case_widget_messages(case: Case, *, direction: str | None = None, order: str
     if direction is not None:
         messages = messages.filter(direction=direction)
     return messages.order_by(*CASE_WIDGET_ORDERS.get(order, CASE_WIDGET_ORDERS["newest"]))
+
+
+def case_conversation(case: Case) -> QuerySet[Message]:
+    """The case thread as a conversation, for the SecureMessagingWidget's
+    conversation view: every message oldest first, each with its attachments
+    (one query for a page of messages, whatever their number)."""
+    return case_thread(case).prefetch_related(
+        Prefetch("attachments", queryset=MessageAttachment.objects.order_by("id"))
+    )

@@ -1,10 +1,14 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.models import StaffProfile
-from casework.tests.factories import ApplicationFactory, CaseFactory, staff_user
+from casework.tests.factories import ApplicationFactory, CaseFactory, StaffProfileFactory, staff_user
 from intake.models import Message
-from intake.tests.factories import MessageFactory
+from intake.tests.factories import MessageFactory, StaffMessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -169,8 +173,223 @@ def test_query_count_does_not_grow_with_cases(client, django_assert_num_queries,
     client.force_login(supervisor)
 
     # session, user (with its staff profile), case count, applications-without-case
-    # count, case rows and application rows (unread count and last message as subqueries)
+    # count, case rows and application rows (unread count and last message joined from the summary)
     with django_assert_num_queries(6):
         response = client.get(URL)
 
     assert response.status_code == 200
+
+
+# Sorts ------------------------------------------------------------------------
+
+
+def hours_ago(hours):
+    return timezone.now() - timedelta(hours=hours)
+
+
+@pytest.fixture
+def conversations():
+    """Cases whose conversations are in distinct states, by name, all assigned
+    to one caseworker; and the orders each sort must give them."""
+    profile = StaffProfileFactory()
+    cases = {}
+
+    def case(name):
+        cases[name] = CaseFactory(assigned_staff_profile=profile)
+        return cases[name]
+
+    quiet_old, quiet_new = case("quiet_old"), case("quiet_new")  # no messages
+    answered = case("answered")  # staff had the last word
+    MessageFactory(case=answered, status=Message.Status.READ, created_at=hours_ago(50))
+    StaffMessageFactory(case=answered, created_at=hours_ago(10))
+    waiting_long = case("waiting_long")  # two unread questions, the first 40 hours ago
+    MessageFactory(case=waiting_long, created_at=hours_ago(40))
+    MessageFactory(case=waiting_long, created_at=hours_ago(30))
+    waiting_short = case("waiting_short")  # an unread answer to staff, 5 hours ago
+    StaffMessageFactory(case=waiting_short, created_at=hours_ago(20))
+    MessageFactory(case=waiting_short, created_at=hours_ago(5))
+    read_not_answered = case("read_not_answered")  # read 2 hours ago, not answered yet
+    MessageFactory(case=read_not_answered, status=Message.Status.READ, created_at=hours_ago(2))
+    assert quiet_new.pk > quiet_old.pk
+    orders = {
+        "activity": ["read_not_answered", "waiting_short", "answered", "waiting_long", "quiet_new", "quiet_old"],
+        "unread": ["waiting_long", "waiting_short", "read_not_answered", "answered", "quiet_new", "quiet_old"],
+        "waiting": ["waiting_long", "waiting_short", "read_not_answered", "answered", "quiet_new", "quiet_old"],
+    }
+    return profile.user, cases, orders
+
+
+def names(response, cases):
+    by_pk = {case.pk: name for name, case in cases.items()}
+    return [by_pk[row.pk] for row in response.context["cases"].object_list]
+
+
+@pytest.mark.parametrize("sort", ["activity", "unread", "waiting"])
+def test_each_sort_gives_its_order(client, conversations, sort):
+    caseworker, cases, orders = conversations
+    client.force_login(caseworker)
+
+    response = client.get(URL, {"sort": sort})
+
+    assert names(response, cases) == orders[sort]
+    assert response.context["sort"] == sort
+
+
+def test_activity_is_the_default_and_unknown_sorts_fall_back_to_it(client, conversations):
+    caseworker, cases, orders = conversations
+    client.force_login(caseworker)
+
+    for query in ({}, {"sort": "bogus"}, {"sort": ""}, {"sort": "-id"}):
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        assert names(response, cases) == orders["activity"]
+        assert response.context["sort"] == "activity"
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 4])
+@pytest.mark.parametrize("sort", ["activity", "unread", "waiting"])
+def test_pages_follow_one_another_across_the_parts_of_a_sort(client, monkeypatch, conversations, sort, per_page):
+    """A sort reads the waiting, not waiting and silent cases as separate parts
+    (each through its own index); the pages run on across them, none lost or doubled."""
+    caseworker, cases, orders = conversations
+    monkeypatch.setattr("intake.views.dashboard.CASES_PER_PAGE", per_page)
+    client.force_login(caseworker)
+
+    shown = []
+    pages = range(1, len(cases) // per_page + 2)
+    for page in pages:
+        response = client.get(URL, {"sort": sort, "page": page})
+        if response.context["cases"].number == page:
+            shown += names(response, cases)
+
+    assert shown == orders[sort]
+
+
+@pytest.mark.parametrize("sort", ["activity", "unread", "waiting"])
+def test_each_sort_lists_only_the_caseworkers_own_cases(client, conversations, sort):
+    caseworker, cases, _orders = conversations
+    other = CaseFactory()
+    MessageFactory(case=other, created_at=hours_ago(100))
+    StaffMessageFactory(case=CaseFactory(), created_at=hours_ago(1))
+    client.force_login(caseworker)
+
+    rows = client.get(URL, {"sort": sort}).context["cases"].object_list
+
+    assert {row.pk for row in rows} == {case.pk for case in cases.values()}
+
+
+def test_row_shows_unread_count_last_message_and_since_when_the_applicant_waits(client, conversations):
+    caseworker, cases, _orders = conversations
+    client.force_login(caseworker)
+
+    response = client.get(URL, {"sort": "waiting"})
+
+    rows = {row.pk: row for row in response.context["cases"].object_list}
+    waiting_long = rows[cases["waiting_long"].pk]
+    assert waiting_long.unread_count == 2
+    assert (
+        waiting_long.awaiting_reply_since
+        == Message.objects.filter(case=cases["waiting_long"]).earliest("created_at").created_at
+    )
+    assert rows[cases["answered"].pk].awaiting_reply_since is None
+    assert rows[cases["quiet_new"].pk].awaiting_reply_since is None
+    body = response.content.decode()
+    since = timezone.localtime(waiting_long.awaiting_reply_since).isoformat()
+    assert re.search(rf'<time datetime="{re.escape(since)}">Waiting since [^<]+</time>', body)
+    # waiting_long, waiting_short, read_not_answered; nothing for the others
+    assert body.count("Waiting since") == 3
+
+
+def test_current_sort_is_marked_on_its_link_and_its_column(client, conversations):
+    caseworker, _cases, _orders = conversations
+    client.force_login(caseworker)
+
+    unread = client.get(URL, {"sort": "unread"}).content.decode()
+    waiting = client.get(URL, {"sort": "waiting"}).content.decode()
+    activity = client.get(URL).content.decode()
+
+    assert f'<a href="{URL}?sort=unread" aria-current="true">Most unread</a>' in unread
+    assert '<th scope="col" aria-sort="descending">Unread messages</th>' in unread
+    assert unread.count("aria-sort") == 1 and unread.count('aria-current="true"') == 1
+    assert '<th scope="col" aria-sort="ascending">Waiting for a reply</th>' in waiting
+    assert "longest waiting for a reply first" in waiting
+    assert '<th scope="col" aria-sort="descending">Last message</th>' in activity
+    assert 'aria-current="true">Latest message</a>' in activity
+
+
+def test_search_and_sort_keep_each_other(client):
+    profile = StaffProfileFactory()
+    wanted = CaseFactory(assigned_staff_profile=profile, application__submission__user__first_name="Wapiti")
+    unread = CaseFactory(assigned_staff_profile=profile, application__submission__user__first_name="Wapiti")
+    CaseFactory(assigned_staff_profile=profile, application__submission__user__first_name="Someone")
+    MessageFactory(case=wanted, created_at=hours_ago(1), status=Message.Status.READ)
+    MessageFactory(case=unread, created_at=hours_ago(9))
+    client.force_login(profile.user)
+
+    response = client.get(URL, {"q": "wapiti", "sort": "unread"})
+
+    assert list(response.context["cases"].object_list) == [unread, wanted]
+    body = response.content.decode()
+    # The search form sends the sort again, the sort links the search, "show all" keeps the sort.
+    assert '<input type="hidden" name="sort" value="unread">' in body
+    assert f'<a href="{URL}?q=wapiti&amp;sort=waiting">Waiting longest</a>' in body
+    assert f'<a href="{URL}?sort=unread" class="button button--secondary">Show all cases</a>' in body
+
+
+def test_default_sort_sends_no_hidden_field(client, conversations):
+    caseworker, _cases, _orders = conversations
+    client.force_login(caseworker)
+
+    assert 'name="sort"' not in client.get(URL, {"sort": "bogus"}).content.decode()
+
+
+@pytest.mark.parametrize("sort", ["activity", "unread", "waiting"])
+@pytest.mark.parametrize("count", [1, 50])
+def test_query_count_of_each_sort_does_not_grow_with_cases(client, django_assert_num_queries, count, sort):
+    supervisor = staff_user(StaffProfile.Role.SUPERVISOR)
+    for _ in range(count):
+        case = CaseFactory()
+        MessageFactory(case=case)
+        MessageFactory(case=None, application=ApplicationFactory())
+    client.force_login(supervisor)
+
+    # session, user (with its staff profile), case count, the page's case rows
+    # (one indexed read: every case here is in the sort's first part),
+    # applications-without-case count and rows
+    with django_assert_num_queries(6):
+        response = client.get(URL, {"sort": sort})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("sort", ["activity", "unread", "waiting"])
+@pytest.mark.parametrize("count", [1, 50])
+def test_query_count_of_each_sort_for_a_caseworker(client, django_assert_num_queries, count, sort):
+    profile = StaffProfileFactory()
+    for _ in range(count):
+        MessageFactory(case=CaseFactory(assigned_staff_profile=profile))
+    client.force_login(profile.user)
+
+    # session, user (with its staff profile), case count, the page's case rows
+    # (no applications without a case for a caseworker, so no query for them)
+    with django_assert_num_queries(4):
+        response = client.get(URL, {"sort": sort})
+
+    assert response.status_code == 200
+
+
+def test_query_count_of_pages_across_the_parts_of_a_sort(client, monkeypatch, django_assert_num_queries, conversations):
+    caseworker, _cases, _orders = conversations
+    client.force_login(caseworker)
+
+    # session, user, case count, then each part the page reaches: waiting,
+    # not waiting, no messages
+    with django_assert_num_queries(6):
+        client.get(URL, {"sort": "waiting"})
+    # the last page, past the first two parts: each is read (empty) and counted,
+    # then the third part read from where the page starts in it
+    monkeypatch.setattr("intake.views.dashboard.CASES_PER_PAGE", 1)
+    with django_assert_num_queries(8):
+        response = client.get(URL, {"sort": "waiting", "page": 6})
+
+    assert len(response.context["cases"].object_list) == 1

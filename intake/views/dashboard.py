@@ -17,8 +17,10 @@ from intake import presenters
 from intake.forms.dashboard import CaseMessageForm
 from intake.models import Message
 from intake.selectors import (
+    CASE_LIST_SORTS,
     CASE_WIDGET_ORDERS,
     applications_awaiting_case,
+    case_conversation,
     case_documents,
     case_message,
     case_widget_messages,
@@ -44,11 +46,14 @@ TAB_COUNTS = {"all": "all", "from": "from_applicant", "to": "to_applicant"}
 @login_required
 def case_list(request):
     search = request.GET.get("q", "").strip()
-    cases = Paginator(staff_case_list(request.user, search), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort") if request.GET.get("sort") in CASE_LIST_SORTS else "activity"
+    cases = Paginator(staff_case_list(request.user, search, sort), CASES_PER_PAGE).get_page(request.GET.get("page"))
     awaiting = Paginator(applications_awaiting_case(request.user), CASES_PER_PAGE).get_page(
         request.GET.get("awaiting_page")
     )
-    return render(request, "dashboard/case_list.html", {"cases": cases, "awaiting": awaiting, "search": search})
+    return render(
+        request, "dashboard/case_list.html", {"cases": cases, "awaiting": awaiting, "search": search, "sort": sort}
+    )
 
 
 @login_required
@@ -68,7 +73,9 @@ def message_detail(request, case_id, message_id):
     if request.method == "POST":
         return _message_send(request, case, reply_to=message)
     message_mark_read(message=message, reader=request.user)
-    return _case_page(request, case, opened=message, form=CaseMessageForm(initial={"subject": presenters.reply_subject(message)}))
+    return _case_page(
+        request, case, opened=message, form=CaseMessageForm(initial={"subject": presenters.reply_subject(message)})
+    )
 
 
 @login_required
@@ -117,17 +124,25 @@ def _message_send(request, case, reply_to=None):
 
 
 def _case_page(request, case, *, form, opened=None):
+    view = "conversation" if request.GET.get("view") == "conversation" else "list"
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "all"
     order = request.GET.get("sort") if request.GET.get("sort") in CASE_WIDGET_ORDERS else "newest"
-    thread = case_widget_messages(case, direction=TABS[tab], order=order)
-    # The tab counts already say how many rows the list has: no second COUNT.
-    paginator = Paginator(thread, MESSAGES_PER_PAGE)
-    paginator.count = case.thread_counts[TAB_COUNTS[tab]]
+    if view == "conversation":
+        paginator = Paginator(case_conversation(case), MESSAGES_PER_PAGE)
+        paginator.count = case.thread_counts["all"]
+        # Oldest first, as it was written; without a page asked for, the latest messages.
+        thread = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    else:
+        # The tab counts already say how many rows the list has: no second COUNT.
+        paginator = Paginator(case_widget_messages(case, direction=TABS[tab], order=order), MESSAGES_PER_PAGE)
+        paginator.count = case.thread_counts[TAB_COUNTS[tab]]
+        thread = paginator.get_page(request.GET.get("page"))
     context = {
         "case": case,
         "applicant": case.application.submission.user,
         "counts": case.thread_counts,
-        "thread": paginator.get_page(request.GET.get("page")),
+        "thread": thread,
+        "view": view,
         "tab": tab,
         "order": order,
         "documents": case_documents(case),
@@ -151,4 +166,3 @@ def _opened_message(request, case: Case, message: Message):
         if not message.from_applicant and not message.deleted
         else None,
     }
-

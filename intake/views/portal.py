@@ -31,7 +31,7 @@ from intake.services.read_state import message_mark_read, messages_mark_read
 from intake.services.sending import message_send_from_applicant
 
 INBOX_PAGE_SIZE = 25
-CONVERSATION_PAGE_SIZE = 50
+CONVERSATION_PAGE_SIZE = 20
 # How many earlier messages MessageDetails shows above the message itself.
 EARLIER_SHOWN = 10
 
