@@ -133,7 +133,7 @@ def conversation_messages(user: User, application_id: int, case_id: int | None) 
     # applicant is checked again on every row.
     return (
         messages_annotated()
-        .filter(in_conversation(application_id, case_id), applicant_id=user.pk)
+        .filter(in_conversation(application_id, case_id), applicant_id=user.pk)  # type: ignore[misc]
         .prefetch_related(Prefetch("attachments", queryset=MessageAttachment.objects.order_by("id")))
         .order_by("created_at", "id")
     )
