@@ -66,12 +66,19 @@ MIDDLEWARE = [
 ROOT_URLCONF = "iset_messaging.urls"
 WSGI_APPLICATION = "iset_messaging.wsgi.application"
 
+# Templates are read from templates/ and each app's templates/ folder. The
+# cached loader (TEMPLATE_CACHE, on by default) compiles each template once per
+# process instead of on every render; turn it off only to edit templates on a
+# server that is not restarted in between (runserver reloads them anyway).
+template_loaders = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": [("django.template.loaders.cached.Loader", template_loaders)]
+            if read_bool("TEMPLATE_CACHE", default=True)
+            else template_loaders,
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -107,8 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
         }
     )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
-# Seconds a database connection is kept for the next request (0: one per request).
-DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=0)
+# Seconds a database connection is kept for the next requests of the same
+# worker (0: a new connection for every request, which costs a connect, the
+# sign-in and the session set-up each time). A kept connection is checked
+# before a request reuses it (DATABASE_CONN_HEALTH_CHECKS): one the database
+# closed (restart, wait_timeout) is replaced instead of failing the request.
+DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = read_bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 
 # Keys of Django's own tables; the shared schema's keys are declared per model.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
@@ -129,8 +141,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Sessions live in the database, so app servers keep no local state.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's cache, from one URL. Default: local memory, private to each worker
+# process, so nothing that every worker must agree on is kept there. A shared
+# cache (redis://HOST:6379/0, which needs the `redis` package) also keeps the
+# sessions, below.
+CACHE_URL = env.str("CACHE_URL", default="") or "locmemcache://"
+try:
+    CACHES = {"default": env.cache_url_config(CACHE_URL)}
+except Exception as exc:  # django-environ raises several kinds for bad URLs
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r} is not valid: expected a cache URL such as redis://127.0.0.1:6379/0 or locmemcache:// ({exc})."
+    ) from None
+SHARED_CACHE_BACKENDS = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+
+# Sessions live in the database, so app servers keep no local state. With a
+# shared cache (CACHE_URL) a request reads its session from the cache instead
+# (cached_db: written to both, deleted from both at sign-out, so a sign-out in
+# one worker ends the session in every worker); never from a per-process cache.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", default=60 * 60 * 8, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

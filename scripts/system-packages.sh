@@ -6,6 +6,7 @@
 #   scripts/system-packages.sh gettext   msgfmt (to compile translations)
 #   scripts/system-packages.sh mariadb   the MariaDB server (the test run starts its own throwaway one)
 #   scripts/system-packages.sh venv      python3-venv (to create the virtualenv)
+#   scripts/system-packages.sh wrk       the wrk HTTP load generator (bench/http_benchmark.py)
 set -euo pipefail
 
 packages=()
@@ -19,6 +20,7 @@ for feature in "$@"; do
     gettext) command -v msgfmt >/dev/null || packages+=(gettext) ;;
     mariadb) { [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null; } || packages+=(mariadb-server) ;;
     venv) packages+=(python3-venv) ;;
+    wrk) command -v wrk >/dev/null || packages+=(wrk) ;;
     *) echo "unknown feature: $feature" >&2; exit 2 ;;
   esac
 done

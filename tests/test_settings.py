@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,10 @@ def test_check_deploy_fails_with_debug_on():
         ("SECURE_HSTS_SECONDS", "a year"),
         ("LANGUAGE_CODE", "de"),
         ("EMAIL_URL", "carrier-pigeon://loft"),
+        ("DATABASE_CONN_MAX_AGE", "-1"),
+        ("DATABASE_CONN_HEALTH_CHECKS", "sometimes"),
+        ("TEMPLATE_CACHE", "maybe"),
+        ("CACHE_URL", "carrier-pigeon://loft"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -68,3 +73,73 @@ def test_missing_secret_key_stops_start_up_when_debug_is_off():
 
     assert result.returncode == 1
     assert "SECRET_KEY must be set" in result.stderr
+
+
+SPEED_SETTINGS = """
+import json
+from django.conf import settings
+from casework.forms import EmailAuthenticationForm
+database = settings.DATABASES["default"]
+engine = settings.TEMPLATES[0]
+print(json.dumps({
+    "conn_max_age": database["CONN_MAX_AGE"],
+    "conn_health_checks": database["CONN_HEALTH_CHECKS"],
+    "app_dirs": engine.get("APP_DIRS", False),
+    "loaders": engine["OPTIONS"]["loaders"],
+    "form_renderer": settings.FORM_RENDERER,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "session_engine": settings.SESSION_ENGINE,
+    "field": str(EmailAuthenticationForm()["username"].as_field_group()),
+}))
+"""
+
+
+# Empty means "the default", and keeps a developer's .env out of these tests.
+SPEED_DEFAULTS = {"DATABASE_CONN_MAX_AGE": "", "DATABASE_CONN_HEALTH_CHECKS": "", "TEMPLATE_CACHE": "", "CACHE_URL": ""}
+
+
+def speed_settings(**overrides):
+    env = {**PRODUCTION, **SPEED_DEFAULTS, **overrides}
+    result = manage("shell", "--no-startup", "-c", SPEED_SETTINGS, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_defaults_serve_speed():
+    found = speed_settings()
+
+    assert found["conn_max_age"] == 60
+    assert found["conn_health_checks"] is True
+    assert found["loaders"] == [
+        [
+            "django.template.loaders.cached.Loader",
+            ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"],
+        ]
+    ]
+    assert found["app_dirs"] is False
+    assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert found["session_engine"] == "django.contrib.sessions.backends.db"
+    # The form renderer finds the project's field template and Django's widgets through the cached loader.
+    assert found["form_renderer"] == "intake.forms.renderer.ProjectFormRenderer"
+    assert 'type="email"' in found["field"] and 'name="username"' in found["field"]
+
+
+def test_speed_defaults_can_be_turned_off_from_the_environment():
+    found = speed_settings(DATABASE_CONN_MAX_AGE="0", DATABASE_CONN_HEALTH_CHECKS="false", TEMPLATE_CACHE="false")
+
+    assert found["conn_max_age"] == 0
+    assert found["conn_health_checks"] is False
+    assert found["loaders"] == [
+        "django.template.loaders.filesystem.Loader",
+        "django.template.loaders.app_directories.Loader",
+    ]
+    assert 'type="email"' in found["field"] and 'name="username"' in found["field"]
+
+
+def test_sessions_are_cached_only_in_a_shared_cache():
+    assert speed_settings(CACHE_URL="locmemcache://")["session_engine"] == "django.contrib.sessions.backends.db"
+
+    shared = speed_settings(CACHE_URL="redis://127.0.0.1:6379/0")
+
+    assert shared["cache"].endswith("RedisCache")
+    assert shared["session_engine"] == "django.contrib.sessions.backends.cached_db"
