@@ -76,11 +76,7 @@ def case_messages(request, case_id):
     if request.method == "POST":
         return _case_message_create(request, case_id)
     case = case_for_staff(request.user, case_id)
-    paginator = Paginator(case_thread(case), PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, PageNotAnInteger):
-        raise NotFound(_("There is no such page.")) from None
+    paginator, page = _page(request, case_thread(case))
     return JsonResponse(
         {
             "case_id": case.pk,
@@ -134,11 +130,7 @@ def me_threads(request):
     application = None
     if request.GET.get("application"):
         application = application_for_applicant(request.user, request.GET["application"])
-    paginator = Paginator(applicant_conversations(request.user, application), PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, PageNotAnInteger):
-        raise NotFound(_("There is no such page.")) from None
+    paginator, page = _page(request, applicant_conversations(request.user, application))
     return JsonResponse(
         {
             "count": paginator.count,
@@ -167,6 +159,16 @@ def admin_message_attachments(request, message_id):
             ],
         }
     )
+
+
+def _page(request, rows):
+    """The page `?page=` asks for (the first without it), PAGE_SIZE rows; a
+    page that does not exist is a 404."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    try:
+        return paginator, paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise NotFound(_("There is no such page.")) from None
 
 
 def _request_data(request):
