@@ -76,14 +76,6 @@ def applicant_message(user: User, message_id: object) -> Message:
     return get_object_or_404(applicant_messages(user), pk=id_or_404(message_id))
 
 
-def applicant_unread_count(user: User) -> int:
-    return (
-        applicant_messages(user)
-        .filter(direction=Message.Direction.STAFF_TO_APPLICANT, status=Message.Status.UNREAD, deleted=False)
-        .count()
-    )
-
-
 def applicant_attachment(user: User, message_id: object, attachment_id: object) -> tuple[Message, MessageAttachment]:
     message = applicant_message(user, message_id)
     return message, _attachment_of(message, attachment_id)

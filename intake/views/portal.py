@@ -20,6 +20,7 @@ from common.errors import DomainError
 from common.ids import id_or_404
 from intake import presenters
 from intake.forms.portal import ComposeForm, ReplyForm
+from intake.models import Message
 from intake.selectors import (
     applicant_conversations,
     applicant_message,
@@ -130,7 +131,7 @@ def compose(request):
 def _answered(thread):
     """The message a reply in the conversation answers: the newest staff
     message, unless it was withdrawn (then the reply stands on its own)."""
-    newest = thread.filter(direction="staff_to_applicant").order_by("-created_at", "-id").first()
+    newest = thread.filter(direction=Message.Direction.STAFF_TO_APPLICANT).order_by("-created_at", "-id").first()
     return newest if newest is not None and not newest.deleted else None
 
 
