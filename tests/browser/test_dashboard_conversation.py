@@ -11,7 +11,7 @@ from intake.models import Message
 from intake.services.sending import message_send_to_case
 from intake.services.withdrawal import message_withdraw
 from intake.tests.helpers import upload
-from tests.browser.conftest import axe_violations, heading, screenshot, sign_in
+from tests.browser.conftest import axe_violations, heading, screenshot, sign_in, switch_language
 from tests.browser.test_dashboard import applicant_writes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,3 +97,31 @@ def test_case_list_sorts_by_link_and_keeps_the_search(page):
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(references[answered])
     expect(page.get_by_role("link", name="Waiting longest")).to_have_attribute("aria-current", "true")
+
+
+def test_conversation_view_and_sorts_in_french(page):
+    case = CaseFactory()
+    reference = case.application.submission.reference_number
+    caseworker = case.assigned_staff_profile.user
+    message_send_to_case(staff_user=caseworker, case=case, subject="Bienvenue", body="Bonjour.")
+    applicant_writes(case, subject="Ma date de début", body="Le 3 mars.")
+
+    sign_in(page, caseworker.email, TEST_PASSWORD)
+    switch_language(page, "fr")
+    sorts = page.get_by_role("navigation", name="Trier les dossiers par")
+    sorts.get_by_role("link", name="Attente la plus longue").click()
+    expect(page).to_have_url("/dashboard/cases/?sort=waiting")
+    row = page.locator("table.case-table tbody tr", has_text=reference)
+    expect(row).to_contain_text("En attente depuis le")
+    expect(page.get_by_role("columnheader", name="En attente d'une réponse")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    at_each_width(page, "dashboard-case-list-waiting-fr")
+
+    row.get_by_role("link", name=reference, exact=True).click()
+    page.get_by_role("navigation", name="Affichages des messages").get_by_role("link", name="Conversation").click()
+    messages = page.get_by_role("article")
+    expect(messages.get_by_role("heading", level=3)).to_have_text(["Bienvenue", "Ma date de début"])
+    expect(messages.first).to_contain_text("Pas encore lu par le demandeur")
+    expect(messages.nth(1).locator(".badge--unread")).to_have_text("Non lu")
+    at_each_width(page, "dashboard-conversation-fr")
