@@ -26,7 +26,7 @@ from casework.services import case_open
 from casework.tests.factories import ApplicationFactory, CaseFactory, StaffProfileFactory
 from intake.conversations import conversations_differences, conversations_recomputed
 from intake.models import Conversation, Message, MessageEvent
-from intake.services.read_state import message_mark_read
+from intake.services.read_state import message_mark_read, messages_mark_read
 from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.services.withdrawal import message_withdraw
 from intake.tests.factories import MessageFactory, StaffMessageFactory
@@ -208,6 +208,7 @@ OPERATIONS = st.lists(
                 "staff_replies",
                 "staff_reads",
                 "applicant_reads",
+                "applicant_opens_conversation",
                 "sql_unread",
                 "withdraw",
                 "open_case",
@@ -267,6 +268,8 @@ class World:
             message_mark_read(message=newest, reader=staff)
         elif operation == "applicant_reads" and newest:
             message_mark_read(message=newest, reader=applicant)
+        elif operation == "applicant_opens_conversation":
+            messages_mark_read(messages=list(self.messages(n)), reader=applicant)
         elif operation == "sql_unread" and newest:
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE messages SET status = 'unread' WHERE id = %s", [newest.pk])
