@@ -135,6 +135,8 @@ class Case(models.Model):
         StaffProfile, models.DO_NOTHING, null=True, blank=True, related_name="assigned_cases"
     )
     status = models.CharField(max_length=20, default="open")
+    # Marked urgent by staff: the work queue's "Urgent" view.
+    urgent = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -88,6 +88,11 @@ class MessageEvent(models.Model):
         WITHDRAWN = "message_withdrawn", _("Withdrawn")
         PURGED = "messages_purged", _("Messages purged")
         CONVERSATIONS_REPAIRED = "conversations_repaired", _("Conversation summaries repaired")
+        MARKED_UNREAD = "message_marked_unread", _("Marked as unread")
+        NO_REPLY_NEEDED = "no_reply_needed", _("Marked as needing no reply")
+        CASE_OPENED = "case_opened", _("Case opened")
+        CASE_ASSIGNED = "case_assigned", _("Case assigned")
+        CASE_URGENCY_CHANGED = "case_urgency_changed", _("Urgency changed")
 
     id = models.BigAutoField(primary_key=True)
     message_id = models.IntegerField(null=True, blank=True)
