@@ -2,14 +2,16 @@
 database's triggers are checked against (`manage.py threads --check`, and the
 tests), and what `--repair` writes back.
 
-The rules, the same as the triggers' (sql/migrations/20261127_conversation_summary.sql):
+The rules, the same as the triggers' (sql/migrations/20261127_conversation_summary.sql
+and 20261130_conversation_handled.sql; sql/sqlite/conversation.sql):
 - a message belongs to the conversation of its case's application when it has
   a case, else of its own application;
 - messages are ordered by (created_at, id);
 - unread_by_applicant / unread_by_staff count the unread, not withdrawn
   messages to / from the applicant;
 - awaiting_reply_since is the earliest applicant message after the newest
-  staff message (null when there is none).
+  staff message that is not archived (handled: "No reply needed"); null when
+  there is none.
 """
 
 from collections.abc import Iterable, Iterator
@@ -62,6 +64,7 @@ class _Row(NamedTuple):
     created_at: datetime
     direction: str
     unread: bool
+    archived: bool
 
 
 class _Owner(NamedTuple):
@@ -78,7 +81,8 @@ def _summary(application_id: int, thread: list[_Row], owner: _Owner) -> Summary:
     waiting = [
         row.created_at
         for row in from_applicant
-        if last_staff is None or (row.created_at, row.id) > (last_staff.created_at, last_staff.id)
+        if not row.archived
+        and (last_staff is None or (row.created_at, row.id) > (last_staff.created_at, last_staff.id))
     ]
     return Summary(
         application_id=application_id,
@@ -107,6 +111,7 @@ def conversations_recomputed(application_ids: Iterable[int] | None = None) -> It
             row.created_at,
             row.direction,
             row.status == Message.Status.UNREAD and not row.deleted,
+            row.status == Message.Status.ARCHIVED,
         )
         for row in messages.order_by("conversation_id", "created_at", "id")
         .values_list("conversation_id", "id", "created_at", "direction", "status", "deleted", named=True)

@@ -122,7 +122,8 @@ class Conversation(models.Model):
     The database keeps it true, in the same transaction as every write to
     `messages` or `iset_case`, whoever writes (our services, another program
     sharing the schema, an operator's SQL): triggers from
-    sql/migrations/20261127_conversation_summary.sql on MySQL/MariaDB, the same
+    sql/migrations/20261127_conversation_summary.sql and 20261130_conversation_handled.sql
+    on MySQL/MariaDB, the same
     rules as SQLite triggers on the embedded database (casework/schema.py).
     The code only reads it; `manage.py threads --check` proves it equals a
     recomputation (intake.conversations) and `--repair` rewrites what differs.
@@ -150,8 +151,9 @@ class Conversation(models.Model):
     unread_by_applicant = models.IntegerField(default=0)
     # Applicant -> staff messages no staff member has read (withdrawn ones aside).
     unread_by_staff = models.IntegerField(default=0)
-    # The earliest applicant message after the newest staff message; null when
-    # staff had the last word (or nobody on staff has written and nobody asked).
+    # The earliest applicant message after the newest staff message that is not
+    # archived (handled: "No reply needed"); null when staff had the last word,
+    # marked the rest handled, or nobody asked.
     awaiting_reply_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:

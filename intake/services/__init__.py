@@ -1,6 +1,7 @@
 """Writes for secure messaging, one module per feature (as Zulip splits its
-`zerver/actions/`): `sending`, `read_state`, `adoption`, `withdrawal`, and the
-audit trail they share in `events`.
+`zerver/actions/`): `sending`, `read_state`, `adoption`, `withdrawal`,
+`handling` (no reply needed, mark unread, urgency), `assignment` (assign,
+claim, open a case), and the audit trail they share in `events`.
 
 Each public function is one transaction and takes the objects the caller has
 already fetched through the one access path (`casework.access`,

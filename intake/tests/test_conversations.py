@@ -16,16 +16,19 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.models import StaffProfile
+from casework.schema import apply_schema, sql_files
 from casework.services import case_open
 from casework.tests.factories import ApplicationFactory, CaseFactory, StaffProfileFactory
+from common.errors import Conflict
 from intake.conversations import conversations_differences, conversations_recomputed
 from intake.models import Conversation, Message, MessageEvent
+from intake.services.handling import conversation_no_reply_needed, message_mark_unread
 from intake.services.read_state import message_mark_read, messages_mark_read
 from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.services.withdrawal import message_withdraw
@@ -160,6 +163,200 @@ def test_withdrawn_or_deleted_messages_are_not_unread():
     assert_summaries_true()
 
 
+# Handled ("No reply needed", issue 12): an archived applicant message starts no wait -------
+
+
+def sql(statement, params):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@pytest.mark.django_db
+def test_archiving_and_unarchiving_in_plain_sql_moves_the_wait_at_once():
+    case = CaseFactory()
+    before = MessageFactory(case=case)
+    StaffMessageFactory(case=case)
+    first = MessageFactory(case=case)
+    second = MessageFactory(case=case, status=Message.Status.READ)
+    row = stored(case.application)
+    assert (row.awaiting_reply_since, row.unread_by_staff) == (first.created_at, 2)
+
+    sql("UPDATE messages SET status = 'archived' WHERE id = %s", [first.pk])
+    row = stored(case.application)
+    assert (row.awaiting_reply_since, row.unread_by_staff) == (second.created_at, 1)
+    assert_summaries_true()
+
+    sql("UPDATE messages SET status = 'archived' WHERE id = %s", [second.pk])
+    assert stored(case.application).awaiting_reply_since is None
+    # An applicant message before the newest staff message was never part of the wait.
+    sql("UPDATE messages SET status = 'archived' WHERE id = %s", [before.pk])
+    row = stored(case.application)
+    assert (row.awaiting_reply_since, row.unread_by_staff) == (None, 0)
+    assert_summaries_true()
+    call_command("threads", "--check", stdout=io.StringIO())
+
+    sql("UPDATE messages SET status = 'read' WHERE id = %s", [second.pk])
+    assert stored(case.application).awaiting_reply_since == second.created_at
+    sql("UPDATE messages SET status = 'unread' WHERE id = %s", [first.pk])
+    row = stored(case.application)
+    assert (row.awaiting_reply_since, row.unread_by_staff) == (first.created_at, 1)
+    assert_summaries_true()
+    call_command("threads", "--check", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_an_archived_applicant_message_inserted_starts_no_wait():
+    case = CaseFactory()
+    applicant = case.application.submission.user
+    StaffMessageFactory(case=case)
+    insert = (
+        "INSERT INTO messages (sender_id, case_id, application_id, direction, subject, body, status, urgent,"
+        " deleted, created_at) VALUES (%s, %s, %s, 'applicant_to_staff', 's', 'b', %s, %s, %s, %s)"
+    )
+    handled_at = timezone.now()
+    sql(insert, [applicant.pk, case.pk, case.application_id, "archived", False, False, handled_at])
+    row = stored(case.application)
+    assert (row.message_count, row.unread_by_staff, row.awaiting_reply_since) == (2, 0, None)
+
+    waiting_at = handled_at + timedelta(minutes=1)
+    sql(insert, [applicant.pk, case.pk, case.application_id, "unread", False, False, waiting_at])
+    # A handled message imported back-dated, before the one that waits, leaves the wait where it is.
+    sql(insert, [applicant.pk, None, case.application_id, "archived", False, False, handled_at + timedelta(seconds=1)])
+    row = stored(case.application)
+    assert (row.message_count, row.unread_by_staff, row.awaiting_reply_since) == (4, 1, waiting_at)
+    assert_summaries_true()
+
+
+@pytest.mark.django_db
+def test_deleting_around_handled_messages_keeps_them_out_of_the_wait():
+    case = CaseFactory()
+    early = MessageFactory(case=case, status=Message.Status.ARCHIVED)
+    answer = StaffMessageFactory(case=case)
+    handled = MessageFactory(case=case, status=Message.Status.ARCHIVED)
+    waiting = MessageFactory(case=case)
+    assert stored(case.application).awaiting_reply_since == waiting.created_at
+
+    sql("DELETE FROM messages WHERE id = %s", [handled.pk])
+    assert stored(case.application).awaiting_reply_since == waiting.created_at
+    sql("DELETE FROM messages WHERE id = %s", [answer.pk])
+    # With the staff message gone the wait could start at the first message: it was handled.
+    assert stored(case.application).awaiting_reply_since == waiting.created_at
+    sql("DELETE FROM messages WHERE id = %s", [waiting.pk])
+    row = stored(case.application)
+    assert (row.message_count, row.last_message_id, row.awaiting_reply_since) == (1, early.pk, None)
+    assert_summaries_true()
+
+
+@pytest.mark.django_db
+def test_no_reply_needed_agrees_with_the_recomputation():
+    case = CaseFactory()
+    MessageFactory(case=None, application=case.application)
+    MessageFactory(case=case)
+    staff = case.assigned_staff_profile.user
+
+    conversation_no_reply_needed(staff_user=staff, application=case.application)
+
+    row = stored(case.application)
+    assert (row.awaiting_reply_since, row.unread_by_staff) == (None, 0)
+    assert_summaries_true()
+    call_command("threads", "--check", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_threads_check_knows_handled_messages_start_no_wait():
+    case = CaseFactory()
+    message = MessageFactory(case=case, status=Message.Status.ARCHIVED)
+    Conversation.objects.filter(application=case.application).update(awaiting_reply_since=message.created_at)
+
+    with pytest.raises(CommandError):
+        call_command("threads", "--check", stdout=(out := io.StringIO()))
+
+    assert out.getvalue().splitlines() == [
+        f"conversation {case.application_id}: awaiting_reply_since is {message.created_at!r}, should be None"
+    ]
+
+
+@pytest.fixture
+def scratch_database(django_db_blocker):
+    """A brand-new, empty MariaDB database as its own connection alias (as in
+    casework/tests/test_schema_command.py), for a migration applied to data."""
+    import MySQLdb
+
+    config = connections.settings["default"]
+    server = MySQLdb.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=int(config["PORT"] or 3306),
+        user=config["USER"],
+        password=config["PASSWORD"],
+        autocommit=True,
+    ).cursor()
+    name = f"iset_scratch_{os.urandom(5).hex()}"
+    alias = f"scratch_{name}"
+    server.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    connections.settings[alias] = {**config, "NAME": name}
+    try:
+        with django_db_blocker.unblock():
+            yield alias
+            connections[alias].close()
+    finally:
+        del connections[alias]
+        del connections.settings[alias]
+        server.execute(f"DROP DATABASE `{name}`")
+        server.connection.close()
+
+
+HANDLED_MIGRATION = "20261130_conversation_handled.sql"
+
+
+@pytest.mark.mysql
+def test_the_handled_migration_recomputes_the_waits_of_archived_messages_already_there(scratch_database, tmp_path):
+    for sql_file in sql_files():
+        if sql_file.name < HANDLED_MIGRATION:
+            (tmp_path / sql_file.name).write_text(sql_file.text, encoding="utf-8")
+    apply_schema(using=scratch_database, directory=tmp_path)
+    with connections[scratch_database].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO `user` (id, email, password) VALUES (1, 'a@example.org', 'x'), (2, 's@iset.example', 'x')"
+        )
+        cursor.execute("INSERT INTO staff_profiles (id, user_id, display_name) VALUES (1, 2, 'Staff')")
+        cursor.execute(
+            "INSERT INTO iset_application_submission (id, user_id, reference_number) VALUES"
+            " (1, 1, 'ISET-20261130-00000A'), (2, 1, 'ISET-20261130-00000B'), (3, 1, 'ISET-20261130-00000C')"
+        )
+        cursor.execute("INSERT INTO iset_application (id, submission_id) VALUES (1, 1), (2, 2), (3, 3)")
+        cursor.execute("INSERT INTO iset_case (id, application_id, assigned_staff_profile_id) VALUES (1, 1, 1)")
+        cursor.execute(
+            "INSERT INTO messages (id, sender_id, recipient_id, case_id, application_id, direction, subject, body,"
+            " status, created_at) VALUES"
+            # Application 1 (a case): handled, answered, handled, waiting since 04:00.
+            " (1, 1, 2, 1, 1, 'applicant_to_staff', 's', 'b', 'archived', '2026-11-01 01:00:00'),"
+            " (2, 2, 1, 1, 1, 'staff_to_applicant', 's', 'b', 'read', '2026-11-01 02:00:00'),"
+            " (3, 1, 2, 1, 1, 'applicant_to_staff', 's', 'b', 'archived', '2026-11-01 03:00:00'),"
+            " (4, 1, 2, 1, 1, 'applicant_to_staff', 's', 'b', 'read', '2026-11-01 04:00:00'),"
+            # Application 2 (no case): handled only. Application 3: waiting, nothing handled.
+            " (5, 1, NULL, NULL, 2, 'applicant_to_staff', 's', 'b', 'archived', '2026-11-01 01:00:00'),"
+            " (6, 1, NULL, NULL, 3, 'applicant_to_staff', 's', 'b', 'unread', '2026-11-01 01:00:00')"
+        )
+        waits = "SELECT application_id, awaiting_reply_since FROM conversation ORDER BY application_id"
+        cursor.execute(waits)
+        before = [(application, str(since)) for application, since in cursor.fetchall()]
+
+        assert apply_schema(using=scratch_database) == [HANDLED_MIGRATION]
+
+        cursor.execute(waits)
+        after = [(application, str(since) if since else None) for application, since in cursor.fetchall()]
+        cursor.execute("UPDATE messages SET status = 'archived' WHERE id = 4")
+        cursor.execute(waits)
+        handled = cursor.fetchall()[0]
+        cursor.execute("SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()")
+        (routines,) = cursor.fetchone()
+    assert before == [(1, "2026-11-01 03:00:00"), (2, "2026-11-01 01:00:00"), (3, "2026-11-01 01:00:00")]
+    assert after == [(1, "2026-11-01 04:00:00"), (2, None), (3, "2026-11-01 01:00:00")]
+    assert handled == (1, None)
+    # conversation_of, conversation_ends, conversation_refresh: the fill's own procedure is gone.
+    assert routines == 3
+
+
 @pytest.mark.django_db
 def test_threads_check_names_a_corrupted_row_and_repair_fixes_it_audited():
     case = CaseFactory()
@@ -219,6 +416,11 @@ OPERATIONS = st.lists(
                 "sql_withdraw_newest",
                 "sql_backdate",
                 "sql_move",
+                "no_reply_needed",
+                "staff_marks_unread",
+                "sql_archive_newest",
+                "sql_unarchive_oldest",
+                "sql_import_handled",
             ]
         ),
         # Mostly the first application, so its thread grows long enough for the rare cases.
@@ -301,6 +503,37 @@ class World:
                     "UPDATE messages SET created_at = %s WHERE id = %s",
                     [newest.created_at - timedelta(hours=1 + n), newest.pk],
                 )
+        elif operation == "no_reply_needed":
+            try:
+                conversation_no_reply_needed(staff_user=self.spare.user, application=application)
+            except Conflict:
+                pass
+        elif operation == "staff_marks_unread" and newest and newest.from_applicant and not newest.deleted:
+            message_mark_unread(message=newest, staff_user=self.spare.user)
+        elif operation == "sql_archive_newest" and newest:
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE messages SET status = 'archived' WHERE id = %s", [newest.pk])
+        elif operation == "sql_unarchive_oldest":
+            archived = self.messages(n).filter(status=Message.Status.ARCHIVED).first()
+            if archived is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute("UPDATE messages SET status = 'read' WHERE id = %s", [archived.pk])
+        elif operation == "sql_import_handled":
+            # Another program imports an applicant message already handled, dated a little in the past.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO messages (sender_id, case_id, application_id, direction, subject, body, status,"
+                    " urgent, deleted, created_at) VALUES (%s, %s, %s, 'applicant_to_staff', 's', 'b', 'archived',"
+                    " %s, %s, %s)",
+                    [
+                        applicant.pk,
+                        case.pk if case else None,
+                        application.pk,
+                        False,
+                        False,
+                        timezone.now() - timedelta(minutes=n),
+                    ],
+                )
         elif operation == "sql_move" and newest:
             # An operator's repair moves a message to another application's thread.
             target = self.application(n + 1)
@@ -350,6 +583,24 @@ def test_purge_removes_purged_conversations_and_recomputes_the_rest():
     assert stored(partly.application).message_count == 2
     assert not Message.objects.filter(pk=old.pk).exists()
     assert stored(untouched.application).message_count == 2
+    assert_summaries_true()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purge_keeps_handled_messages_out_of_the_wait():
+    case = CaseFactory()
+    StaffMessageFactory(case=case, created_at=timezone.now() - timedelta(days=400))
+    MessageFactory(case=case, status=Message.Status.ARCHIVED, created_at=timezone.now() - timedelta(days=2))
+    waiting = MessageFactory(case=case, created_at=timezone.now() - timedelta(days=1))
+    sql("UPDATE messages SET status = 'archived' WHERE id = %s", [waiting.pk])
+    assert stored(case.application).awaiting_reply_since is None
+
+    # The newest staff message goes: the wait is looked up again from the start, past the handled messages.
+    before = (timezone.localdate() - timedelta(days=30)).isoformat()
+    call_command("purge", "--before", before, "--yes", stdout=io.StringIO())
+
+    row = stored(case.application)
+    assert (row.message_count, row.last_staff_message_id, row.awaiting_reply_since) == (2, None, None)
     assert_summaries_true()
 
 

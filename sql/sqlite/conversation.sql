@@ -1,10 +1,12 @@
 -- The conversation summaries on the embedded SQLite database: the same rules
--- as sql/migrations/20261127_conversation_summary.sql, in SQLite's trigger
--- language (no procedures, no IF): every write that can change a summary
--- queues its conversation in `conversation_refresh`, whose own trigger
--- recomputes the row and empties the queue, all inside the writing
--- transaction. Applied by casework/schema.py on every migrate: the triggers are
--- dropped and created again, so a database always has the current ones.
+-- as sql/migrations/20261127_conversation_summary.sql and
+-- 20261130_conversation_handled.sql (a handled, i.e. archived, applicant
+-- message starts no wait), in SQLite's trigger language (no procedures, no
+-- IF): every write that can change a summary queues its conversation in
+-- `conversation_refresh`, whose own trigger recomputes the row and empties the
+-- queue, all inside the writing transaction. Applied by casework/schema.py on
+-- every migrate: the triggers are dropped and created again, so a database
+-- always has the current ones.
 
 CREATE TABLE IF NOT EXISTS "conversation_refresh" ("application_id" integer NOT NULL);
 
@@ -39,7 +41,7 @@ BEGIN
         AND m."direction" = 'applicant_to_staff' AND m."status" = 'unread' AND m."deleted" = 0),
     (SELECT MIN(m."created_at") FROM "messages" m
       WHERE (m."case_id" = c."id" OR (m."case_id" IS NULL AND m."application_id" = a."id"))
-        AND m."direction" = 'applicant_to_staff'
+        AND m."direction" = 'applicant_to_staff' AND m."status" <> 'archived'
         AND NOT EXISTS (
           SELECT 1 FROM "messages" r
             WHERE (r."case_id" = c."id" OR (r."case_id" IS NULL AND r."application_id" = a."id"))
