@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -45,6 +46,15 @@ def _is_transactional(request):
     if marker is not None and marker.kwargs.get("transaction"):
         return True
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_the_default():
+    """A French page leaves French active in the thread that rendered it
+    (UserLanguageMiddleware); a later test rendering without a request would
+    inherit it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

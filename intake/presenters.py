@@ -3,8 +3,10 @@ only the neutral notice, wherever it appears."""
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from casework.models import Case, Document, StaffProfile, User
 from intake.models import Message, MessageAttachment
@@ -34,6 +36,19 @@ def reply_subject(message: Message) -> str:
     if message.subject.lower().startswith(("re:", "re :")):
         return message.subject
     return (_("Re: %(subject)s") % {"subject": message.subject})[:SUBJECT_MAX]
+
+
+def response_target_sentence() -> str:
+    """What applicants are told about the response target, where they write
+    and when a message is sent (settings.RESPONSE_TARGET_BUSINESS_DAYS)."""
+    days = settings.RESPONSE_TARGET_BUSINESS_DAYS
+    if days == 0:
+        return _("We usually answer on the same business day.")
+    return ngettext(
+        "We usually answer within %(count)d business day.",
+        "We usually answer within %(count)d business days.",
+        days,
+    ) % {"count": days}
 
 
 # A conversation's state for the applicant, in the order it is decided.

@@ -5,6 +5,8 @@ Every value that differs between machines comes from the environment (or a
 value stops start-up with a message naming the variable.
 """
 
+import re
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -244,3 +246,27 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # the messaging service sees the files and names its own, lower limit
 # (ATTACHMENT_MAX_FILES), so the person learns what to change.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+
+def _holiday(value):
+    """One date of RESPONSE_TARGET_HOLIDAYS: strictly YYYY-MM-DD, and a real day."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ImproperlyConfigured(
+        f"RESPONSE_TARGET_HOLIDAYS={env.str('RESPONSE_TARGET_HOLIDAYS')!r} is not valid: expected dates as "
+        f"YYYY-MM-DD separated by commas, and {value!r} is not one."
+    )
+
+
+# The work queue. Applicants are told the response target ("We usually answer
+# within 2 business days") and the queue marks conversations waiting longer
+# (intake/business_days.py: weekends and these holidays are not business days;
+# days are counted in TIME_ZONE).
+RESPONSE_TARGET_BUSINESS_DAYS = read_int("RESPONSE_TARGET_BUSINESS_DAYS", default=2, minimum=0)
+RESPONSE_TARGET_HOLIDAYS = sorted({_holiday(value) for value in read_list("RESPONSE_TARGET_HOLIDAYS", default=[])})
+# Whether a caseworker may claim an unassigned case for themselves (supervisors
+# and admins assign cases either way).
+STAFF_CAN_CLAIM_CASES = read_bool("STAFF_CAN_CLAIM_CASES", default=True)

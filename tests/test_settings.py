@@ -56,6 +56,10 @@ def test_check_deploy_fails_with_debug_on():
         ("DATABASE_CONN_HEALTH_CHECKS", "sometimes"),
         ("TEMPLATE_CACHE", "maybe"),
         ("CACHE_URL", "carrier-pigeon://loft"),
+        ("RESPONSE_TARGET_BUSINESS_DAYS", "-1"),
+        ("RESPONSE_TARGET_BUSINESS_DAYS", "two"),
+        ("RESPONSE_TARGET_HOLIDAYS", "2025-12-25,Christmas"),
+        ("STAFF_CAN_CLAIM_CASES", "maybe"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -143,3 +147,47 @@ def test_sessions_are_cached_only_in_a_shared_cache():
 
     assert shared["cache"].endswith("RedisCache")
     assert shared["session_engine"] == "django.contrib.sessions.backends.cached_db"
+
+
+WORK_QUEUE_SETTINGS = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "target": settings.RESPONSE_TARGET_BUSINESS_DAYS,
+    "holidays": [day.isoformat() for day in settings.RESPONSE_TARGET_HOLIDAYS],
+    "claim": settings.STAFF_CAN_CLAIM_CASES,
+}))
+"""
+# Empty means "the default", and keeps a developer's .env out of these tests.
+WORK_QUEUE_DEFAULTS = {"RESPONSE_TARGET_BUSINESS_DAYS": "", "RESPONSE_TARGET_HOLIDAYS": "", "STAFF_CAN_CLAIM_CASES": ""}
+
+
+def work_queue_settings(**overrides):
+    result = manage("shell", "--no-startup", "-c", WORK_QUEUE_SETTINGS, env={**PRODUCTION, **WORK_QUEUE_DEFAULTS, **overrides})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_work_queue_defaults():
+    assert work_queue_settings() == {"target": 2, "holidays": [], "claim": True}
+
+
+def test_work_queue_settings_from_the_environment():
+    found = work_queue_settings(
+        RESPONSE_TARGET_BUSINESS_DAYS="0",
+        RESPONSE_TARGET_HOLIDAYS=" 2026-01-01, 2025-12-25 ,2025-12-26,2025-12-25",
+        STAFF_CAN_CLAIM_CASES="false",
+    )
+
+    assert found == {"target": 0, "holidays": ["2025-12-25", "2025-12-26", "2026-01-01"], "claim": False}
+
+
+@pytest.mark.parametrize("bad", ["2025-13-01", "25/12/2025", "20251225", "2025-W52-4", "2025-02-29"])
+def test_a_bad_holiday_is_named(bad):
+    value = f"2025-12-25,{bad}"
+
+    result = manage("check", env={**PRODUCTION, "RESPONSE_TARGET_HOLIDAYS": value})
+
+    assert result.returncode == 1
+    assert f"RESPONSE_TARGET_HOLIDAYS={value!r} is not valid" in result.stderr
+    assert f"{bad!r} is not one" in result.stderr

@@ -166,3 +166,54 @@ def test_french_compose(applicant_client, applicant):
 
     assert "Écrire un message" in page
     assert "Numéro de référence" in page
+
+
+# The response target -----------------------------------------------------------
+
+
+TARGET_SENTENCES = {
+    ("en", 2): "We usually answer within 2 business days.",
+    ("en", 1): "We usually answer within 1 business day.",
+    ("en", 0): "We usually answer on the same business day.",
+    ("fr", 2): "Nous répondons habituellement dans un délai de 2 jours ouvrables.",
+    ("fr", 1): "Nous répondons habituellement dans un délai de 1 jour ouvrable.",
+    ("fr", 0): "Nous répondons habituellement le même jour ouvrable.",
+}
+
+
+@pytest.mark.parametrize(("language", "days"), list(TARGET_SENTENCES))
+def test_compose_tells_the_response_target(applicant_client, applicant, settings, language, days):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = days
+    User.objects.filter(pk=applicant.pk).update(preferred_language=language)
+
+    page = applicant_client.get(COMPOSE).content.decode()
+
+    intro = {
+        "en": "Your message goes to the ISET case team working on your application.",
+        "fr": "Votre message est transmis à l'équipe FCEA qui traite votre demande.",
+    }[language]
+    assert f"<p>{intro} {TARGET_SENTENCES[language, days]}</p>" in page
+    assert sum(sentence in page for sentence in TARGET_SENTENCES.values()) == 1
+
+
+def test_no_response_target_without_an_application_to_write_about(client, settings):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = 2
+    client.force_login(ApplicantFactory())
+
+    page = client.get(COMPOSE).content.decode()
+
+    assert "business day" not in page
+
+
+@pytest.mark.parametrize(("language", "days"), [("en", 2), ("en", 0), ("fr", 1)])
+def test_confirmation_repeats_the_response_target(applicant_client, applicant, case, settings, language, days):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = days
+    User.objects.filter(pk=applicant.pk).update(preferred_language=language)
+
+    response = applicant_client.post(
+        COMPOSE, {"application": str(case.application.pk), "subject": "Question", "body": "When?"}, follow=True
+    )
+
+    sent = {"en": "Your message was sent.", "fr": "Votre message a été envoyé."}[language]
+    flash = f'<p class="flash__item flash__item--success">{sent} {TARGET_SENTENCES[language, days]}</p>'
+    assert flash in response.content.decode()

@@ -285,3 +285,56 @@ def test_another_applicants_application_id_in_my_url_is_404(applicant_client):
     response = applicant_client.get(conversation_url(other_case.application))
 
     assert response.status_code == 404
+
+
+# The response target -----------------------------------------------------------
+
+
+def reply_section(page):
+    return page[page.index('<section class="reply"') :]
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "sentence"),
+    [
+        ("en", 2, "We usually answer within 2 business days."),
+        ("en", 1, "We usually answer within 1 business day."),
+        ("en", 0, "We usually answer on the same business day."),
+        ("fr", 2, "Nous répondons habituellement dans un délai de 2 jours ouvrables."),
+        ("fr", 0, "Nous répondons habituellement le même jour ouvrable."),
+    ],
+)
+def test_reply_form_tells_the_response_target(applicant_client, applicant, case, settings, language, days, sentence):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = days
+    User.objects.filter(pk=applicant.pk).update(preferred_language=language)
+    StaffMessageFactory(case=case)
+
+    page = applicant_client.get(conversation_url(case.application)).content.decode()
+
+    reference = case.application.submission.reference_number
+    goes_to = {
+        "en": f"Your message goes to the case team, about application {reference}.",
+        "fr": f"Votre message est transmis à l'équipe du dossier, au sujet de la demande {reference}.",
+    }[language]
+    assert f"<p>{goes_to} {sentence}</p>" in reply_section(page)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Your message was sent. We usually answer within 3 business days."),
+        ("fr", "Votre message a été envoyé. Nous répondons habituellement dans un délai de 3 jours ouvrables."),
+    ],
+)
+def test_confirmation_after_a_reply_repeats_the_response_target(
+    applicant_client, applicant, case, settings, language, sentence
+):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = 3
+    User.objects.filter(pk=applicant.pk).update(preferred_language=language)
+    StaffMessageFactory(case=case)
+
+    response = applicant_client.post(
+        conversation_url(case.application), {"subject": "Re: Documents", "body": "Sent by mail."}, follow=True
+    )
+
+    assert f'<p class="flash__item flash__item--success">{sentence}</p>' in response.content.decode()

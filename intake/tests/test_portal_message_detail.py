@@ -293,3 +293,62 @@ def test_first_opening_adds_only_the_read_write(applicant_client, case, django_a
     # the count of later ones, unread count (header)
     with django_assert_num_queries(11):
         applicant_client.get(detail_url(message))
+
+
+# The response target -----------------------------------------------------------
+
+
+def reply_section(page):
+    return page[page.index('<section class="reply"') :]
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "sentence"),
+    [
+        ("en", 2, "We usually answer within 2 business days."),
+        ("en", 1, "We usually answer within 1 business day."),
+        ("en", 0, "We usually answer on the same business day."),
+        ("fr", 1, "Nous répondons habituellement dans un délai de 1 jour ouvrable."),
+        ("fr", 0, "Nous répondons habituellement le même jour ouvrable."),
+    ],
+)
+def test_reply_form_tells_the_response_target(applicant_client, applicant, case, settings, language, days, sentence):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = days
+    User.objects.filter(pk=applicant.pk).update(preferred_language=language)
+    message = StaffMessageFactory(case=case)
+
+    page = applicant_client.get(detail_url(message)).content.decode()
+
+    goes_to = {
+        "en": "Your reply goes to the case team, about the same application.",
+        "fr": "Votre réponse est transmise à l'équipe du dossier, au sujet de la même demande.",
+    }[language]
+    assert f"<p>{goes_to} {sentence}</p>" in reply_section(page)
+
+
+def test_no_response_target_where_nothing_can_be_answered(applicant_client, case, settings):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = 2
+    message = StaffMessageFactory(case=case, deleted=True)
+
+    page = applicant_client.get(detail_url(message)).content.decode()
+
+    assert "business day" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Your message was sent. We usually answer within 1 business day."),
+        ("fr", "Votre message a été envoyé. Nous répondons habituellement dans un délai de 1 jour ouvrable."),
+    ],
+)
+def test_confirmation_after_a_reply_repeats_the_response_target(
+    applicant_client, applicant, case, settings, language, sentence
+):
+    settings.RESPONSE_TARGET_BUSINESS_DAYS = 1
+    User.objects.filter(pk=applicant.pk).update(preferred_language=language)
+    message = StaffMessageFactory(case=case)
+
+    response = applicant_client.post(detail_url(message), {"subject": "Re: Documents", "body": "Here"}, follow=True)
+
+    assert f'<p class="flash__item flash__item--success">{sentence}</p>' in response.content.decode()

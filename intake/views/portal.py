@@ -147,7 +147,8 @@ def _send(request, form, landing=None, **about):
         except DomainError as error:
             form.service_error_add(error)
         else:
-            messages.success(request, _("Your message was sent."))
+            # The confirmation repeats the response target the page showed.
+            messages.success(request, " ".join([_("Your message was sent."), presenters.response_target_sentence()]))
             if landing is not None:
                 return redirect(f"{landing}#message-{message.pk}")
             return redirect("portal:message_detail", message_id=message.pk)
