@@ -56,6 +56,9 @@ os.environ["DATABASE_URL"] = f"mysql://root@127.0.0.1:3306/{DATABASE}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iset_messaging.settings_test")
 
 SUMMARY_MIGRATION = "20261127_conversation_summary.sql"
+# One case in UNASSIGNED_EVERY has no caseworker; one in URGENT_EVERY is marked urgent.
+UNASSIGNED_EVERY = 50
+URGENT_EVERY = 40
 TARGET_P95_MS = 25.0
 CHUNK = 100_000
 # One row written at the end of a complete load: what was built and how long it took.
@@ -203,6 +206,9 @@ def build(args):
     migration_s, fill_s = summary_migration(apply_schema, args.messages)
     call_command("migrate", verbosity=0)  # anything after it; normally nothing left
     verify_summary(connection)
+    with connection.cursor() as cursor:
+        # iset_case.urgent came with a later migration than the load's schema.
+        cursor.execute(f"UPDATE iset_case SET urgent = 1 WHERE MOD(id, {URGENT_EVERY}) = 0")
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -280,7 +286,8 @@ def load(args):
         )
         cursor.execute(
             "INSERT INTO iset_case (id, application_id, assigned_staff_profile_id, status, created_at) "
-            f"SELECT seq, seq, 1 + MOD(seq - 1, {caseworkers}), 'open', {submitted} + INTERVAL 1 DAY "
+            f"SELECT seq, seq, IF(MOD(seq, {UNASSIGNED_EVERY}) = 0, NULL, 1 + MOD(seq - 1, {caseworkers})), "
+            f"'open', {submitted} + INTERVAL 1 DAY "
             f"FROM seq_1_to_{applications}"
         )
 
@@ -552,7 +559,19 @@ def pages(rows: Rows, args, rng):
 
     def case(rng):
         case_id = rng.choice(rows.case_ids)
-        return rows.case_owner[case_id], {"case_id": case_id}, {}
+        # An unassigned case is opened by a supervisor.
+        return rows.case_owner[case_id] or rng.choice(rows.supervisors), {"case_id": case_id}, {}
+
+    queue_pages = max(1, math.ceil(len(rows.application_ids) / per_page))
+
+    def queue(staff, query, deep=False):
+        def pick(rng):
+            chosen = dict(query)
+            if deep:
+                chosen["page"] = rng.randint(max(2, queue_pages // 2), queue_pages)
+            return rng.choice(staff), {}, chosen
+
+        return pick
 
     cases_each = len(rows.case_ids) // max(1, len(rows.caseworkers))
     result = [
@@ -584,6 +603,29 @@ def pages(rows: Rows, args, rng):
         Page("GET /api/cases/<id>/messages", "api:case_messages", case),
         Page("GET /api/messages/<id>", "api:message_detail", message),
         Page("GET /api/me/threads", "api:me_threads", applicant_two),
+    ]
+    for view in ("awaiting", "mine", "unassigned", "urgent"):
+        result.append(Page(f"queue, caseworker ({cases_each:,}) ?view={view}", "dashboard:queue", queue(
+            rows.caseworkers, {"view": view})))
+    result.append(Page("queue, caseworker ?view=mine&sort=activity", "dashboard:queue", queue(
+        rows.caseworkers, {"view": "mine", "sort": "activity"})))
+    everyone = f"{len(rows.application_ids):,}"
+    for view in ("awaiting", "unassigned", "urgent", "all"):
+        result.append(Page(f"queue, supervisor ({everyone}) ?view={view}", "dashboard:queue", queue(
+            rows.supervisors, {"view": view})))
+    result += [
+        Page("queue, supervisor ?view=all&sort=activity", "dashboard:queue", queue(
+            rows.supervisors, {"view": "all", "sort": "activity"})),
+        Page("queue, supervisor ?view=awaiting, deep page", "dashboard:queue", queue(
+            rows.supervisors, {"view": "awaiting"}, deep=True)),
+        Page("queue, supervisor ?view=all, deep page", "dashboard:queue", queue(
+            rows.supervisors, {"view": "all"}, deep=True)),
+        Page("queue, supervisor ?view=all&sort=activity, deep page", "dashboard:queue", queue(
+            rows.supervisors, {"view": "all", "sort": "activity"}, deep=True)),
+        Page("queue, supervisor search by name", "dashboard:queue", queue(
+            rows.supervisors, {"view": "all", "q": "Applicant1234"})),
+        Page("GET /api/staff/queue, supervisor", "api:staff_queue", queue(rows.supervisors, {"view": "awaiting"})),
+        Page("GET /api/staff/queue, caseworker", "api:staff_queue", queue(rows.caseworkers, {"view": "awaiting"})),
     ]
     return result
 

@@ -10,9 +10,9 @@ from casework.forms import EmailAuthenticationForm
 
 
 def landing_url_for(user):
-    """Staff land on their case list; applicants on their secure messages."""
+    """Staff land on their work queue; applicants on their secure messages."""
     if staff_profile_of(user) is not None:
-        return reverse("dashboard:case_list")
+        return reverse("dashboard:queue")
     return reverse("portal:inbox")
 
 

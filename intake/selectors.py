@@ -6,7 +6,7 @@ reference number, reached through the case when the message has one, else
 through its application. The thread's applicant is that submission's user.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar, overload
 
 from django.db.models import (
@@ -28,7 +28,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat
 from django.shortcuts import get_object_or_404
 
-from casework.access import case_for_staff, cases_for_staff, staff_profile_of, staff_sees_every_case
+from casework.access import CASE_RELATED, case_for_staff, cases_for_staff, staff_profile_of, staff_sees_every_case
 from casework.models import Application, Case, Document, User
 from common.errors import NotFound
 from common.ids import id_or_404
@@ -163,7 +163,8 @@ def case_message(case: Case, message_id: object) -> Message:
 
 def case_with_thread_counts(user: Any, case_id: object) -> Case:
     """A case the staff member may open, with its thread's tab counts in
-    `thread_counts` (all, from_applicant, to_applicant, unread), in one query."""
+    `thread_counts` (all, from_applicant, to_applicant, unread) and its
+    conversation's `awaiting_reply_since`, in one query."""
     thread = Message.objects.filter(in_case_thread(OuterRef("pk"), OuterRef("application_id")))
     from_applicant = thread.filter(direction=Message.Direction.APPLICANT_TO_STAFF)
     case: Any = get_object_or_404(
@@ -172,6 +173,8 @@ def case_with_thread_counts(user: Any, case_id: object) -> Case:
             count_from_applicant=_count_of(from_applicant),
             count_to_applicant=_count_of(thread.filter(direction=Message.Direction.STAFF_TO_APPLICANT)),
             count_unread=_count_of(_unread_from_applicant(thread)),
+            # From the summary: since when the applicant waits for an answer (None: nobody waits).
+            awaiting_reply_since=F("application__conversation__awaiting_reply_since"),
         ),
         pk=id_or_404(case_id),
     )
@@ -263,12 +266,7 @@ def staff_case_list(user: Any, search: str = "", sort: str = "activity") -> "Row
             | Q(application__submission__user__last_name__icontains=word)
             | Q(application__submission__user__email__icontains=word)
         )
-    summarised = cases.annotate(
-        unread_count=Coalesce(F(f"{CASE_SUMMARY}unread_by_staff"), Value(0)),
-        last_message_at=F(f"{CASE_SUMMARY}last_message_at"),
-        awaiting_reply_since=F(f"{CASE_SUMMARY}awaiting_reply_since"),
-    )
-    talking = summarised.filter(**{f"{CASE_SUMMARY}isnull": False})
+    talking = cases.filter(**{f"{CASE_SUMMARY}isnull": False})
     if not staff_sees_every_case(user):
         # The same rows as cases_for_staff's filter (the summary carries its
         # case's caseworker), said of the summary too, so that the database
@@ -287,9 +285,19 @@ def staff_case_list(user: Any, search: str = "", sort: str = "activity") -> "Row
     else:
         parts = [talking.order_by(*newest_first)]
     # Case ids are given in order of creation, and the primary key serves that order.
-    silent = summarised.filter(**{f"{CASE_SUMMARY}isnull": True}).order_by("-id")
+    silent = cases.filter(**{f"{CASE_SUMMARY}isnull": True}).order_by("-id")
     # The count is of cases, which needs no join to the summary (nor any other, unless searching).
-    return RowsInParts(cases, [*parts, silent])
+    return RowsInParts(cases, [IdsFirst(part, _case_list_details) for part in [*parts, silent]])  # type: ignore[misc]
+
+
+def _case_list_details(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a case list row shows: the case's people (CASE_RELATED) and its
+    conversation's numbers, read from the summary."""
+    return cases.select_related(*CASE_RELATED).annotate(
+        unread_count=Coalesce(F(f"{CASE_SUMMARY}unread_by_staff"), Value(0)),
+        last_message_at=F(f"{CASE_SUMMARY}last_message_at"),
+        awaiting_reply_since=F(f"{CASE_SUMMARY}awaiting_reply_since"),
+    )
 
 
 M = TypeVar("M", bound=Model)
@@ -315,6 +323,10 @@ class RowsInParts(Generic[M]):
         if self._count is None:
             self._count = self.everything.count()
         return self._count
+
+    def count_known(self, count: int) -> None:
+        """The caller already counted `everything` (in the same request): no COUNT query."""
+        self._count = count
 
     def __len__(self) -> int:
         return self.count()
@@ -345,6 +357,47 @@ class RowsInParts(Generic[M]):
             else:
                 before += part.count()  # the page starts beyond this part's end
         return rows
+
+
+class IdsFirst(Generic[M]):
+    """A queryset whose deep slices are read ids first: the primary keys of the
+    slice's rows (from the ordering index with LIMIT/OFFSET, joining only what
+    the filter and order need), then `details` of those rows (their joins and
+    annotations), in the same order. A deep page then walks index entries, not
+    a join per skipped row. A slice starting before `ids_first_from` is one
+    query with its details, as a plain queryset would read it. count() is the
+    queryset's own."""
+
+    def __init__(
+        self, ordered: QuerySet[M], details: Callable[[QuerySet[M]], QuerySet[M]], ids_first_from: int = 200
+    ) -> None:
+        self.ordered = ordered
+        self.details = details
+        self.ids_first_from = ids_first_from
+
+    def count(self) -> int:
+        return self.ordered.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> M: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[M]: ...
+    def __getitem__(self, index: int | slice) -> M | list[M]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if (index.start or 0) < self.ids_first_from:
+            return list(self.details(self.ordered)[index])
+        ids = list(self.ordered.values_list("pk", flat=True)[index])
+        if not ids:
+            return []
+        rows = {row.pk: row for row in self.details(self.ordered.model._default_manager.filter(pk__in=ids))}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def applications_awaiting_case(user: Any) -> QuerySet[Application]:
@@ -394,3 +447,87 @@ def case_conversation(case: Case) -> QuerySet[Message]:
     return case_thread(case).prefetch_related(
         Prefetch("attachments", queryset=MessageAttachment.objects.order_by("id"))
     )
+
+
+# Case history -------------------------------------------------------------------
+# With the other reads of assignment (issue 12): the caseworkers a case can be
+# assigned to, and an application that has messages but no case yet.
+
+from casework.models import StaffProfile  # noqa: E402  (appended block; belongs with the imports above)
+
+# The events about a case itself, not about one of its messages.
+CASE_HISTORY_EVENTS = (
+    MessageEvent.Type.CASE_OPENED,
+    MessageEvent.Type.CASE_ASSIGNED,
+    MessageEvent.Type.CASE_URGENCY_CHANGED,
+    MessageEvent.Type.NO_REPLY_NEEDED,
+)
+
+
+def case_history(case: Case) -> list[dict[str, Any]]:
+    """The case's own audit trail (opened, assigned, urgency changed, no reply
+    needed), oldest first: each entry the `event` with its actor, and the
+    staff profiles an assignment moved the case `from` and `to` (None: not
+    assigned). Two queries however long it is: the events, read through
+    message_event's (case_id, created_at) key, and the profiles they name."""
+    events = list(
+        MessageEvent.objects.filter(case_id=case.pk, event_type__in=CASE_HISTORY_EVENTS)
+        .select_related("actor_user__staff_profile")
+        .order_by("created_at", "id")
+    )
+    named = {
+        value
+        for event in events
+        for key in ("from_staff_profile_id", "to_staff_profile_id")
+        if isinstance(value := (event.detail or {}).get(key), int)
+    }
+    profiles = StaffProfile.objects.in_bulk(named) if named else {}
+    return [
+        {
+            "event": event,
+            "from": profiles.get((event.detail or {}).get("from_staff_profile_id")),
+            "to": profiles.get((event.detail or {}).get("to_staff_profile_id")),
+        }
+        for event in events
+    ]
+
+
+def active_caseworkers() -> QuerySet[StaffProfile]:
+    """Who a case can be assigned to: active caseworkers who can sign in, by name."""
+    return StaffProfile.objects.filter(
+        primary_role=StaffProfile.Role.CASEWORKER, status=StaffProfile.Status.ACTIVE, user__is_active=True
+    ).order_by("display_name", "id")
+
+
+def application_for_supervisor(user: Any, application_id: object) -> Application:
+    """An application as supervisors and admins open it (with its submission,
+    applicant, case if any, and conversation summary); everyone else gets
+    NotFound: no caseworker is assigned to an application without a case."""
+    if not staff_sees_every_case(user):
+        raise NotFound()
+    return get_object_or_404(
+        Application.objects.select_related("submission__user", "case", "conversation"), pk=id_or_404(application_id)
+    )
+
+
+def application_conversation(application: Application) -> QuerySet[Message]:
+    """The conversation of an application that has no case: its messages,
+    oldest first, each with its attachments (one query for a page of messages)."""
+    return (
+        messages_annotated()
+        .filter(in_conversation(application.pk, None))
+        .prefetch_related(Prefetch("attachments", queryset=MessageAttachment.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
+def application_attachment(
+    user: Any, application_id: object, message_id: object, attachment_id: object
+) -> tuple[Message, MessageAttachment]:
+    """An attachment of a message in the conversation of an application that
+    has no case, for a supervisor or admin (once a case takes the thread over,
+    its files are the case page's)."""
+    application = application_for_supervisor(user, application_id)
+    conversation = Message.objects.filter(in_conversation(application.pk, None))
+    message = get_object_or_404(conversation, pk=id_or_404(message_id))
+    return message, _attachment_of(message, attachment_id)

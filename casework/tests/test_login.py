@@ -22,12 +22,12 @@ def test_applicant_lands_on_messages(client):
 
 
 @pytest.mark.parametrize("role", [StaffProfile.Role.CASEWORKER, StaffProfile.Role.SUPERVISOR, StaffProfile.Role.ADMIN])
-def test_staff_land_on_case_list(client, role):
+def test_staff_land_on_their_work_queue(client, role):
     user = staff_user(role)
 
     response = sign_in(client, user.email)
 
-    assert response["Location"] == "/dashboard/cases/"
+    assert response["Location"] == "/dashboard/"
 
 
 def test_email_is_case_insensitive(client):

@@ -22,3 +22,45 @@ class CaseMessageForm(MessageTextForm):
             self.add_error("attachments", _("%(reason)s Choose the files again.") % {"reason": error.message})
         else:
             super().service_error_add(error)
+
+
+class CaseworkerField(forms.ModelChoiceField):
+    """A choice of staff profiles (the caller gives the queryset), shown by name."""
+
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class AssignForm(forms.Form):
+    """Who a case goes to: one of the active caseworkers."""
+
+    caseworker = CaseworkerField(
+        queryset=None,
+        label=_("Assign to"),
+        empty_label=_("Choose a caseworker"),
+        error_messages={
+            "required": _("Choose the caseworker to assign the case to."),
+            "invalid_choice": _("Choose an active caseworker to assign the case to."),
+        },
+    )
+
+    def __init__(self, *args, caseworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caseworker_field.queryset = caseworkers
+
+    @property
+    def caseworker_field(self) -> CaseworkerField:
+        field = self.fields["caseworker"]
+        assert isinstance(field, CaseworkerField)
+        return field
+
+
+class OpenCaseForm(AssignForm):
+    """A case for an application without one: assigned now, or left for later."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.caseworker_field
+        field.required = False
+        field.empty_label = _("Leave unassigned for now")
+        field.help_text = _("You can assign the case later, from its page.")

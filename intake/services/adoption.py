@@ -12,7 +12,9 @@ from intake.services.events import event_record
 Adopted = list[tuple[MessageAttachment, Document | None]]
 
 
-def attachments_adopt(*, staff_user: User, case: Case, message: Message) -> Adopted:
+def attachments_adopt(
+    *, staff_user: User, case: Case, message: Message, new_files: list[str] | None = None
+) -> Adopted:
     """Put each attachment of an applicant's message into the case file, once.
 
     `message` belongs to `case`'s thread (the caller fetched both through the
@@ -26,6 +28,13 @@ def attachments_adopt(*, staff_user: User, case: Case, message: Message) -> Adop
     also repairs case/application ids missing on the message, its attachments
     and their documents. A repeat call that finds everything in place reads
     one query and writes nothing. Returns [(attachment, document or None)].
+
+    `staff_user` is who the audit trail names as adopting: the staff member
+    who opened the message, or whoever's action brought the files in (the
+    applicant whose message arrived on a case, the supervisor who opened a
+    case for an application). A caller whose own transaction encloses this
+    one passes `new_files`: it receives the storage keys of the copies made
+    here, which are the caller's to remove if its transaction fails after.
     """
     attachments = list(message.attachments.select_related("document").order_by("id"))
     if not message.from_applicant or message.deleted:
@@ -49,6 +58,8 @@ def attachments_adopt(*, staff_user: User, case: Case, message: Message) -> Adop
             file_delete(key)
         raise
     message.case_id, message.application_id = locked.case_id, locked.application_id
+    if new_files is not None:
+        new_files.extend(copies)
     return adopted
 
 

@@ -1,8 +1,13 @@
-"""Sending: a caseworker to a case's applicant, an applicant about one of their
+"""Sending: a caseworker to a case's applicant, a supervisor to the applicant
+of an application that has no case yet, an applicant about one of their
 applications. Routing is derived, never supplied (invariant 1): staff messages
-go to the case's applicant; applicant messages go to the assigned
-caseworker's user id, or to nobody in particular (the case team). No argument
-names a recipient."""
+go to the applicant of the case or application; applicant messages go to the
+assigned caseworker's user id, read when the message is sent (so a
+reassignment takes effect at once), or to nobody in particular (the case
+team). No argument names a recipient.
+
+An applicant's attachments that arrive on a case go into its case file in the
+same transaction as the message (intake.services.adoption)."""
 
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +23,7 @@ from common.storage import file_delete, storage_key_new
 from intake.models import Message, MessageAttachment, MessageEvent
 from intake.notifications import notify_new_message
 from intake.selectors import is_in_case_thread
+from intake.services.adoption import attachments_adopt
 from intake.services.events import event_record
 from intake.uploads import CheckedFile, files_check
 from intake.validators import BODY_MAX, SUBJECT_MAX, text_characters_validate
@@ -44,6 +50,43 @@ def message_send_to_case(
         recipient=case.application.submission.user,
         case=case,
         application=case.application,
+        direction=Message.Direction.STAFF_TO_APPLICANT,
+        subject=subject,
+        body=body,
+        urgent=bool(urgent),
+        reply_to=reply_to,
+        checked=checked,
+    )
+
+
+def message_send_to_application(
+    *,
+    staff_user: User,
+    application: Application,
+    subject: str,
+    body: str,
+    urgent: bool = False,
+    reply_to: Message | None = None,
+    files: Iterable[UploadedFile] = (),
+) -> Message:
+    """A supervisor writes to the applicant of an application that has no case
+    yet (the caller fetched it through the supervisors' access), optionally
+    answering a message of its conversation. Should a case have been opened
+    for it meanwhile, the message joins that case's thread."""
+    subject, body = _text_check(subject, body)
+    checked = files_check(files)
+    case = Case.objects.filter(application=application).first()
+    if reply_to is not None:
+        if case is not None:
+            in_thread = is_in_case_thread(reply_to, case)
+        else:
+            in_thread = reply_to.case_id is None and reply_to.application_id == application.pk
+        _reply_check(reply_to, in_thread=in_thread)
+    return _message_save(
+        sender=staff_user,
+        recipient=application.submission.user,
+        case=case,
+        application=application,
         direction=Message.Direction.STAFF_TO_APPLICANT,
         subject=subject,
         body=body,
@@ -107,6 +150,8 @@ def _message_save(
     reply_to: Message | None,
     checked: Sequence[CheckedFile],
 ) -> Message:
+    # Every file this send stores: its attachments and, when they arrive on a
+    # case, their copies in the case file.
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -155,6 +200,9 @@ def _message_save(
                     "urgent": urgent,
                 },
             )
+            if direction == Message.Direction.APPLICANT_TO_STAFF and case is not None and checked:
+                # Into the case file on arrival, not when someone happens to open it.
+                attachments_adopt(staff_user=sender, case=case, message=message, new_files=stored)
             transaction.on_commit(lambda: notify_new_message(message.pk))
     except BaseException:
         # Nothing half-sent: the rows rolled back, so the files go too.

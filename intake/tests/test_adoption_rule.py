@@ -70,15 +70,20 @@ def test_supervisor_opening_a_staff_message_on_the_case_page_adopts_nothing(cast
     assert message.status == Message.Status.UNREAD
 
 
-def test_the_api_still_adopts_an_applicants_attachments(cast):
+def test_an_applicants_attachments_are_adopted_on_arrival_and_the_api_lists_them(cast):
+    # Adoption now happens when the message arrives on the case (it used to wait
+    # for the API or the case page to open the message); opening it finds the
+    # document there and makes no second one.
     message = message_send_from_applicant(
         applicant=cast.applicant, application=cast.case.application, subject="Stub", body="Here", files=[upload()]
     )
+    document = Document.objects.get()
+    assert document.origin_message_id == message.pk
 
     data = cast.client_for(cast.caseworker).get(
         f"/api/admin/messages/{message.pk}/attachments?case_id={cast.case.pk}"
     ).json()
 
-    document = Document.objects.get()
     assert [item["document_id"] for item in data["attachments"]] == [document.pk]
-    assert document.origin_message_id == message.pk
+    assert list(Document.objects.values_list("pk", flat=True)) == [document.pk]
+    assert MessageEvent.objects.filter(event_type=MessageEvent.Type.ATTACHMENT_ADOPTED).count() == 1

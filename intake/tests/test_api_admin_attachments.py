@@ -12,8 +12,9 @@ from casework.tests.factories import CaseFactory
 from intake.models import MessageAttachment, MessageEvent
 from intake.selectors import case_message
 from intake.services.adoption import attachments_adopt
+from intake.services.sending import message_send_from_applicant
 from intake.tests.factories import MessageAttachmentFactory, MessageFactory
-from intake.tests.helpers import PDF, TEXT, stored_files
+from intake.tests.helpers import PDF, TEXT, stored_files, upload
 
 
 def url(message_id, case_id=None):
@@ -91,6 +92,33 @@ def test_message_written_before_the_case_existed_is_repaired_when_adopted(cast):
     message.refresh_from_db()
     assert message.case_id == cast.case.pk
     assert set(MessageAttachment.objects.filter(message=message).values_list("case_id", flat=True)) == {cast.case.pk}
+
+
+@pytest.mark.django_db
+def test_attachments_adopted_on_arrival_are_listed_and_repaired_never_copied_again(cast):
+    message = message_send_from_applicant(
+        applicant=cast.applicant,
+        application=cast.case.application,
+        subject="Stubs",
+        body="Here",
+        files=[upload("stub.pdf"), upload("notes.txt", TEXT, "text/plain")],
+    )
+    documents = list(Document.objects.filter(case=cast.case).order_by("id"))
+    files_after_arrival, events_after_arrival = stored_files(), MessageEvent.objects.count()
+    client = cast.client_for(cast.caseworker)
+
+    first = client.get(url(message.pk, cast.case.pk)).json()
+    MessageAttachment.objects.filter(message=message).update(case=None)
+    Document.objects.filter(origin_message=message).update(case=None, application=None)
+    second = client.get(url(message.pk, cast.case.pk)).json()
+
+    assert len(documents) == 2
+    assert first["attachments"] == second["attachments"]
+    assert [item["document_id"] for item in second["attachments"]] == [d.pk for d in documents]
+    assert set(MessageAttachment.objects.filter(message=message).values_list("case_id", flat=True)) == {cast.case.pk}
+    assert set(Document.objects.values_list("case_id", "application_id")) == {(cast.case.pk, cast.case.application_id)}
+    assert stored_files() == files_after_arrival
+    assert MessageEvent.objects.count() == events_after_arrival
 
 
 @pytest.mark.django_db

@@ -264,8 +264,9 @@ def test_query_count_does_not_grow_with_messages(client, django_assert_num_queri
 
     # session, user (with staff profile), case with its tab counts (the page's
     # row count comes from them), message rows (sender, recipient, booking
-    # reference, attachment count joined), documents
-    with django_assert_num_queries(5):
+    # reference, attachment count joined), documents, the case's history (its
+    # own audit events with their actors)
+    with django_assert_num_queries(6):
         response = client.get(url(case))
 
     assert response.status_code == 200

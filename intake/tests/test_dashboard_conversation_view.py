@@ -211,8 +211,9 @@ def test_query_count_does_not_grow_with_messages(client, django_assert_num_queri
 
     # session, user (with staff profile), case with its tab counts (the page
     # count comes from them), the page's messages (sender, recipient, booking
-    # reference, attachment count joined), their attachments, documents
-    with django_assert_num_queries(6):
+    # reference, attachment count joined), their attachments, documents, the
+    # case's history (its own audit events with their actors)
+    with django_assert_num_queries(7):
         response = client.get(url(case), query)
 
     assert response.status_code == 200

@@ -81,7 +81,8 @@ def test_history_shows_who_sent_and_read(client):
     response = client.get(url(case, message))
 
     kinds = [event.event_type for event in response.context["history"]]
-    assert kinds == ["attachment_uploaded", "message_sent", "message_read", "attachment_adopted"]
+    # The file went into the case file when the message arrived, before anyone read it.
+    assert kinds == ["attachment_uploaded", "message_sent", "attachment_adopted", "message_read"]
     body = response.content.decode()
     assert "Attachment added to the case file: proof.pdf" in body
     assert f"by {case.assigned_staff_profile.display_name} (Caseworker)" in body
@@ -203,8 +204,9 @@ def test_query_count_does_not_grow_with_messages(client, django_assert_num_queri
     # session, user (with staff profile), case with its tab counts, message
     # (already read: no write), attachments with their documents (all adopted
     # already: no lock, no write), message rows (the row count comes from the
-    # tab counts), case-file documents, history events with their actors
-    with django_assert_num_queries(8):
+    # tab counts), case-file documents, history events with their actors, the
+    # case's history (its own audit events with their actors)
+    with django_assert_num_queries(9):
         response = client.get(url(case, message))
 
     assert response.status_code == 200

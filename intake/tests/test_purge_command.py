@@ -48,23 +48,29 @@ def storage(settings, tmp_path):
 
 
 def thread(case, *, applicant_messages=2, adopt=True):
-    """A realistic thread: a staff message, applicant answers with files, adopted into the case file."""
+    """A realistic thread: a staff message, applicant answers with files,
+    adopted into the case file as they arrive (the send service does it). With
+    adopt=False the answers are written as rows, as another program sharing
+    the schema would, and no document is made of their files."""
     staff = case.assigned_staff_profile.user
     applicant = case.application.submission.user
     first = message_send_to_case(staff_user=staff, case=case, subject="Documents needed", body="Please send.")
     for n in range(applicant_messages):
-        sent = message_send_from_applicant(
-            applicant=applicant,
-            subject=f"Re: documents {n}",
-            body="Here they are.",
-            reply_to=first,
-            files=[
-                upload(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n".encode(), "text/plain"),
-                upload(f"id-{n}.txt", f"id {case.pk}-{n}\n".encode(), "text/plain"),
-            ],
-        )
+        files = [(f"stub-{n}.txt", f"pay stub {case.pk}-{n}\n".encode()), (f"id-{n}.txt", f"id {case.pk}-{n}\n".encode())]
         if adopt:
-            attachments_adopt(staff_user=staff, case=case, message=sent)
+            message_send_from_applicant(
+                applicant=applicant,
+                subject=f"Re: documents {n}",
+                body="Here they are.",
+                reply_to=first,
+                files=[upload(name, content, "text/plain") for name, content in files],
+            )
+        else:
+            sent = MessageFactory(case=case, reply_to=first, subject=f"Re: documents {n}", body="Here they are.")
+            for name, content in files:
+                MessageAttachmentFactory(
+                    message=sent, original_filename=name, content=content, content_type="text/plain"
+                )
     return first
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from casework.access import case_for_staff
-from casework.models import StaffProfile
+from casework.models import Document, StaffProfile
 from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory, UserFactory, staff_user
 from common.errors import Conflict, InvalidInput, NotFound, TooLarge
 from intake.models import Message, MessageAttachment, MessageEvent
@@ -411,3 +411,98 @@ def test_send_records_events_without_content():
     dumped = repr([e.detail for e in events])
     for content in ("Hello", "Body", "secret-name"):
         assert content not in dumped
+
+
+# Adoption on arrival (issue 12) -------------------------------------------------------
+
+
+def test_applicant_attachments_arriving_on_a_case_go_into_the_case_file_at_once():
+    case = CaseFactory(assigned_staff_profile=None)
+    applicant = case.application.submission.user
+
+    message = message_send_from_applicant(
+        applicant=applicant,
+        application=case.application,
+        subject="Stubs",
+        body="Here.",
+        files=[upload("stub.pdf"), upload("notes.txt", TEXT, "text/plain")],
+    )
+
+    attachments = list(message.attachments.order_by("id"))
+    documents = list(Document.objects.filter(case=case).order_by("id"))
+    assert [d.origin_attachment_id for d in documents] == [a.pk for a in attachments]
+    assert [(d.file_name, d.mime_type) for d in documents] == [("stub.pdf", "application/pdf"), ("notes.txt", "text/plain")]
+    assert {(d.origin_message_id, d.application_id, d.applicant_user_id, d.uploaded_by_user_id) for d in documents} == {
+        (message.pk, case.application_id, applicant.pk, applicant.pk)
+    }
+    assert {d.source for d in documents} == {Document.Source.SECURE_MESSAGE_ATTACHMENT}
+    # Each document owns a copy of the file.
+    for document, attachment in zip(documents, attachments, strict=True):
+        assert document.file_path != attachment.file_path
+    assert default_storage.open(documents[1].file_path).read() == TEXT
+    events = list(MessageEvent.objects.filter(message_id=message.pk).order_by("id"))
+    assert [e.event_type for e in events] == [
+        "attachment_uploaded",
+        "attachment_uploaded",
+        "message_sent",
+        "attachment_adopted",
+        "attachment_adopted",
+    ]
+    # Whose action brought the files in: the applicant's.
+    assert {e.actor_user_id for e in events} == {applicant.pk}
+
+
+def test_applicant_attachments_about_an_application_without_case_wait_for_a_case():
+    application = ApplicationFactory()
+
+    message_send_from_applicant(
+        applicant=application.submission.user, application=application, subject="s", body="b", files=[upload()]
+    )
+
+    assert not Document.objects.exists()
+
+
+def test_staff_attachments_are_never_adopted_on_sending():
+    case = CaseFactory()
+
+    message_send_to_case(
+        staff_user=case.assigned_staff_profile.user, case=case, subject="s", body="b", files=[upload("letter.pdf")]
+    )
+
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("failing_call", [3, 4])
+def test_failed_adoption_on_arrival_undoes_the_whole_send(monkeypatch, failing_call):
+    # Invariant 6: the message, its attachments, their case-file copies and the
+    # events are saved together or not at all. Saves: two attachments, then
+    # their two copies; the first or the second copy fails.
+    case = CaseFactory()
+    before = stored_files()
+    real_save = default_storage.save
+    calls = []
+
+    def failing_save(name, content, **kwargs):
+        calls.append(name)
+        if len(calls) == failing_call:
+            raise OSError("disk full")
+        return real_save(name, content, **kwargs)
+
+    monkeypatch.setattr(default_storage, "save", failing_save)
+
+    with pytest.raises(OSError):
+        message_send_from_applicant(
+            applicant=case.application.submission.user,
+            application=case.application,
+            subject="Stubs",
+            body="Here.",
+            files=[upload("a.pdf"), upload("b.pdf")],
+        )
+
+    assert len(calls) == failing_call
+    assert not Message.objects.exists()
+    assert not MessageAttachment.objects.exists()
+    assert not Document.objects.exists()
+    assert not MessageEvent.objects.exists()
+    assert stored_files() == before
+

@@ -6,17 +6,21 @@ Session auth (CSRF on unsafe methods). Errors are {"error": code, "message": tex
 import functools
 import json
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from casework.access import application_for_applicant, case_for_staff, staff_profile_of
+from casework.access import application_for_applicant, case_for_staff, require_staff, staff_profile_of
 from casework.models import Case
 from common.errors import Conflict, DomainError, InvalidInput, NotFound
 from common.ids import id_or_404, id_parse
 from intake import presenters
+from intake.business_days import overdue_threshold
 from intake.models import Message
+from intake.queue import QUEUE_PAGE_SIZE, QUEUE_SORTS, queue_counts, queue_row, queue_rows
 from intake.selectors import (
     applicant_conversations,
     applicant_message,
@@ -142,6 +146,40 @@ def me_threads(request):
 
 
 @api("GET")
+def staff_queue(request):
+    """One view of the staff member's work queue, the rows of the queue page
+    (QUEUE_PAGE_SIZE a page), with every view's count. Applicants get 404."""
+    profile = require_staff(request.user)
+    view = request.GET.get("view") or "awaiting"
+    sort = request.GET.get("sort") or "waiting"
+    if sort not in QUEUE_SORTS:
+        raise InvalidInput(_("sort must be one of: %(sorts)s.") % {"sorts": ", ".join(QUEUE_SORTS)}, code="invalid_sort")
+    search = request.GET.get("q", "").strip()
+    rows = queue_rows(request.user, view, search=search, sort=sort)
+    now = timezone.now()
+    threshold = overdue_threshold(now)
+    counts = queue_counts(request.user, now=now)
+    if not search:
+        rows.count_known(counts[view])
+    paginator, page = _page(request, rows, per_page=QUEUE_PAGE_SIZE)
+    return JsonResponse(
+        {
+            "view": view,
+            "sort": None if view == "awaiting" else sort,
+            "count": paginator.count,
+            "page": page.number,
+            "num_pages": paginator.num_pages,
+            "counts": counts,
+            "response_target_business_days": settings.RESPONSE_TARGET_BUSINESS_DAYS,
+            "results": [
+                queue_row(conversation, profile=profile, now=now, threshold=threshold)
+                for conversation in page.object_list
+            ],
+        }
+    )
+
+
+@api("GET")
 def admin_message_attachments(request, message_id):
     case_id = id_parse(request.GET.get("case_id"))
     if case_id is None:
@@ -161,10 +199,10 @@ def admin_message_attachments(request, message_id):
     )
 
 
-def _page(request, rows):
+def _page(request, rows, per_page=PAGE_SIZE):
     """The page `?page=` asks for (the first without it), PAGE_SIZE rows; a
     page that does not exist is a 404."""
-    paginator = Paginator(rows, PAGE_SIZE)
+    paginator = Paginator(rows, per_page)
     try:
         return paginator, paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from casework.access import case_for_staff
+from casework.access import case_for_staff, staff_profile_of
 from casework.models import Case
 from common.errors import Conflict, DomainError, PermissionRefused
 from intake import presenters
@@ -29,9 +29,11 @@ from intake.selectors import (
     staff_case_list,
 )
 from intake.services.adoption import attachments_adopt
+from intake.services.handling import REASON_MAX, case_urgency_set, conversation_no_reply_needed, message_mark_unread
 from intake.services.read_state import message_mark_read
 from intake.services.sending import message_send_to_case
 from intake.services.withdrawal import message_withdraw
+from intake.views.assignment import assignment_panel
 
 CASES_PER_PAGE = 25
 MESSAGES_PER_PAGE = 20
@@ -72,7 +74,10 @@ def message_detail(request, case_id, message_id):
     message = case_message(case, message_id)
     if request.method == "POST":
         return _message_send(request, case, reply_to=message)
-    message_mark_read(message=message, reader=request.user)
+    # Read means read by whoever answers: a look by anyone else (a supervisor
+    # checking on someone's case, anyone at an unassigned one) leaves it unread.
+    if is_assignee(request.user, case):
+        message_mark_read(message=message, reader=request.user)
     return _case_page(
         request, case, opened=message, form=CaseMessageForm(initial={"subject": presenters.reply_subject(message)})
     )
@@ -100,6 +105,55 @@ def message_withdraw_confirm(request, case_id, message_id):
         {"case": case, "message": message, "refusal": refusal},
         status=refusal.status if refusal else 200,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def message_read_state(request, case_id, message_id):
+    """"Mark as read" / "Mark as unread" on an applicant's message."""
+    case = case_for_staff(request.user, case_id)
+    message = case_message(case, message_id)
+    try:
+        if request.POST.get("state") == "unread":
+            message_mark_unread(message=message, staff_user=request.user)
+            messages.success(request, _("The message is marked as unread."))
+        else:
+            message_mark_read(message=message, reader=request.user)
+            messages.success(request, _("The message is marked as read."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("dashboard:message_detail", case.pk, message.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def case_no_reply_needed(request, case_id):
+    """End the applicant's wait without writing to them (audited, with an internal reason)."""
+    case = case_for_staff(request.user, case_id)
+    try:
+        conversation_no_reply_needed(
+            staff_user=request.user, application=case.application, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Marked as needing no reply. The conversation left the queue of those awaiting a reply."))
+    return redirect("dashboard:case_detail", case.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def case_urgency(request, case_id):
+    case = case_for_staff(request.user, case_id)
+    urgent = request.POST.get("urgent") == "1"
+    case_urgency_set(staff_user=request.user, case=case, urgent=urgent)
+    messages.success(request, _("The case is marked urgent.") if urgent else _("The case is no longer marked urgent."))
+    return redirect("dashboard:case_detail", case.pk)
+
+
+def is_assignee(user, case: Case) -> bool:
+    profile = staff_profile_of(user)
+    return profile is not None and case.assigned_staff_profile_id == profile.pk
 
 
 def _message_send(request, case, reply_to=None):
@@ -148,6 +202,9 @@ def _case_page(request, case, *, form, opened=None):
         "documents": case_documents(case),
         "form": form,
         "opened": opened,
+        "is_assignee": is_assignee(request.user, case),
+        "reason_max": REASON_MAX,
+        **assignment_panel(request, case),
     }
     if opened is not None:
         context.update(_opened_message(request, case, opened))

@@ -35,7 +35,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 # One limit for both expect() and Playwright's actions (click, fill, goto...).
 TIMEOUT_MS = 15_000
 # Where a successful sign-in lands: applicants on their messages, staff on their cases.
-LANDING_URL = re.compile(r"/(messages|dashboard/cases)/$")
+LANDING_URL = re.compile(r"/(messages|dashboard)/$")
 LANGUAGE_BUTTONS = {"en": "English", "fr": "Français"}
 
 expect.set_options(timeout=TIMEOUT_MS)

@@ -39,11 +39,13 @@ def test_caseworker_reads_adopts_once_and_replies(page):
     applicant = case.application.submission.user
     incoming = applicant_writes(case, body="I have a question about the start date.", files=[upload("pay-stub.pdf")])
 
+    # The caseworker lands on the work queue, where the applicant is waiting.
     sign_in(page, case.assigned_staff_profile.user.email, TEST_PASSWORD)
-    row = page.locator("table.case-table tbody tr", has_text=reference)
+    row = page.locator("table.queue-table tbody tr", has_text=reference)
     expect(row).to_contain_text("1 unread")
+    expect(row).to_contain_text("less than a business day")
 
-    row.get_by_role("link", name=reference, exact=True).click()
+    row.get_by_role("link", name=str(applicant), exact=True).click()
     expect(page).to_have_url(f"/dashboard/cases/{case.pk}/")
     expect(heading(page)).to_have_text(f"Case {reference}")
     widget_row = page.locator("table.message-table tbody tr", has_text="Question about my training")
@@ -142,6 +144,7 @@ def test_case_list_and_case_page_are_accessible(page, language):
     message_send_to_case(staff_user=caseworker, case=case, subject="Welcome", body="Hello", urgent=True)
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
+    page.goto("/dashboard/cases/")
     switch_language(page, language)
     expect(heading(page)).to_have_text("Dossiers" if language == "fr" else "Cases")
     screenshot(page, f"dashboard-case-list-{language}")

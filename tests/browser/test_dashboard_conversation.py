@@ -41,6 +41,7 @@ def test_caseworker_reads_the_conversation_without_marking_it_read(page):
     message_withdraw(staff_user=caseworker, case=case, message=wrong)
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
+    page.goto("/dashboard/cases/")
     page.get_by_role("link", name=reference, exact=True).click()
     expect(heading(page)).to_have_text(f"Case {reference}")
     page.get_by_role("navigation", name="Message views").get_by_role("link", name="Conversation").click()
@@ -78,6 +79,7 @@ def test_case_list_sorts_by_link_and_keeps_the_search(page):
     references = {case: case.application.submission.reference_number for case in (answered, waiting)}
 
     sign_in(page, profile.user.email, TEST_PASSWORD)
+    page.goto("/dashboard/cases/")
     rows = page.locator("table.case-table tbody tr")
     expect(rows.first).to_contain_text(references[answered])
     sorts = page.get_by_role("navigation", name="Sort cases by")
@@ -107,6 +109,7 @@ def test_conversation_view_and_sorts_in_french(page):
     applicant_writes(case, subject="Ma date de début", body="Le 3 mars.")
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
+    page.goto("/dashboard/cases/")
     switch_language(page, "fr")
     sorts = page.get_by_role("navigation", name="Trier les dossiers par")
     sorts.get_by_role("link", name="Attente la plus longue").click()

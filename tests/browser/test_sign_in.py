@@ -64,5 +64,5 @@ def test_each_role_lands_on_its_page(page):
     sign_out(page)
 
     sign_in(page, caseworker.email, TEST_PASSWORD)
-    expect(page).to_have_url("/dashboard/cases/")
-    expect(heading(page)).to_have_text("Cases")
+    expect(page).to_have_url("/dashboard/")
+    expect(heading(page)).to_have_text("Work queue")

@@ -1,0 +1,103 @@
+"""The work queue: the staff landing page. Thin: parse, call intake.queue, render."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+
+from casework.access import require_staff
+from casework.models import StaffProfile
+from common.errors import InvalidInput
+from intake.business_days import overdue_threshold
+from intake.queue import QUEUE_PAGE_SIZE, QUEUE_SORTS, queue_counts, queue_row, queue_rows, queue_views_for
+
+# Conversations, in the queue's navigation (French agrees with "conversations").
+VIEW_LABELS = {
+    "awaiting": pgettext_lazy("queue view", "Awaiting our reply"),
+    "mine": pgettext_lazy("queue view", "Assigned to me"),
+    "unassigned": pgettext_lazy("queue view", "Unassigned"),
+    "urgent": pgettext_lazy("queue view", "Urgent"),
+    "all": pgettext_lazy("queue view", "All"),
+}
+
+
+@login_required
+def queue(request):
+    profile = require_staff(request.user)
+    views = queue_views_for(profile)
+    view = request.GET.get("view") if request.GET.get("view") in views else "awaiting"
+    sort = request.GET.get("sort") if request.GET.get("sort") in QUEUE_SORTS else "waiting"
+    search = request.GET.get("q", "").strip()
+    search_error = None
+    try:
+        rows = queue_rows(request.user, view, search=search, sort=sort)
+    except InvalidInput as exc:
+        # The view as it is without the search, and the reason next to the field.
+        search_error = exc.message
+        rows = queue_rows(request.user, view, sort=sort)
+    now = timezone.now()
+    threshold = overdue_threshold(now)
+    counts = queue_counts(request.user, now=now)
+    if not search or search_error:
+        rows.count_known(counts[view])  # the navigation's count is this list's: no second COUNT
+    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A caseworker with nothing assigned is told where work comes from.
+    no_cases = not profile.sees_every_case and counts["all"] == 0
+    return render(
+        request,
+        "dashboard/queue.html",
+        {
+            "view": view,
+            "views": [(name, VIEW_LABELS[name], counts[name]) for name in views],
+            "view_label": VIEW_LABELS[view],
+            "sort": sort,
+            "search": search,
+            "search_error": search_error,
+            "page": page,
+            "rows": [
+                _shown(queue_row(conversation, profile=profile, now=now, threshold=threshold)) for conversation in page
+            ],
+            "overdue_count": counts["overdue"],
+            "target_days": settings.RESPONSE_TARGET_BUSINESS_DAYS,
+            "profile": profile,
+            "no_cases": no_cases,
+            "claim_view": no_cases and "unassigned" in views,
+            "assigners": _assigners() if no_cases and "unassigned" not in views else [],
+        },
+    )
+
+
+def _assigners() -> list[str]:
+    """Who assigns cases: the active supervisors, by name."""
+    return list(
+        StaffProfile.objects.filter(
+            primary_role=StaffProfile.Role.SUPERVISOR, status=StaffProfile.Status.ACTIVE
+        ).order_by("display_name").values_list("display_name", flat=True)
+    )
+
+
+def _shown(row: dict) -> dict:
+    """A queue row with its words and dates written out once, here, rather than
+    by template tags in the row loop (the page's cost follows its rows)."""
+    days = row["waiting_business_days"]
+    if row["awaiting_reply_since"] is not None:
+        waiting = timezone.localtime(row["awaiting_reply_since"])
+        row["waiting_iso"] = waiting.isoformat()
+        row["waiting_since_text"] = date_format(waiting, "SHORT_DATETIME_FORMAT")
+        # Under the column heading "Waiting": "Waiting | 3 business days".
+        row["waiting_text"] = (
+            ngettext("%(count)d business day", "%(count)d business days", days) % {"count": days}
+            if days
+            else gettext("less than a business day")
+        )
+    if row["unread_count"]:
+        count = row["unread_count"]
+        row["unread_text"] = ngettext("%(count)d unread", "%(count)d unread", count) % {"count": count}
+    if row["last_message_at"] is not None:
+        last = timezone.localtime(row["last_message_at"])
+        row["last_iso"] = last.isoformat()
+        row["last_text"] = date_format(last, "SHORT_DATETIME_FORMAT")
+    return row
