@@ -1,6 +1,8 @@
 """Domain errors. Each carries a stable code, an HTTP status for the views and
 a human message; services raise them, views render them."""
 
+from typing import Any
+
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +46,15 @@ class Conflict(DomainError):
 class TooLarge(DomainError):
     status = 413
     code = "too_large"
+
+
+class AlreadySent(DomainError):
+    """The same submission (form key or Idempotency-Key) was sent before:
+    nothing new was created; `sent` is the message the first one made."""
+
+    status = 200
+    code = "already_sent"
+
+    def __init__(self, sent: Any) -> None:
+        self.sent: Any = sent  # an intake.models.Message (common imports no app)
+        super().__init__(_("This message was already sent."))

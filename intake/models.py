@@ -36,6 +36,8 @@ class Message(models.Model):
     deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The one-time key of the form (or the API's Idempotency-Key) it was sent with.
+    submission_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         managed = False
@@ -46,6 +48,7 @@ class Message(models.Model):
                 condition=models.Q(case__isnull=False) | models.Q(application__isnull=False),
                 name="ck_messages_bound",
             ),
+            models.UniqueConstraint(fields=["sender", "submission_key"], name="uq_messages_sender_submission"),
         ]
 
     def __str__(self):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -169,4 +170,16 @@ def case_attachment(
         "document_id": document.pk if document else None,
         "download_url": reverse("dashboard:attachment_download", args=[case.pk, message.pk, attachment.pk]),
         "document_url": reverse("dashboard:document_download", args=[case.pk, document.pk]) if document else None,
+    }
+
+
+def already_sent_notice(message: Message) -> str:
+    """What a person who sent the same form twice is told: nothing new was sent."""
+    sent = timezone.localtime(message.created_at)
+    if sent.date() == timezone.localdate():
+        return _("You already sent this message at %(time)s. It was not sent again.") % {
+            "time": formats.time_format(sent, "TIME_FORMAT")
+        }
+    return _("You already sent this message on %(date)s. It was not sent again.") % {
+        "date": formats.date_format(sent, "DATETIME_FORMAT")
     }

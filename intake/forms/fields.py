@@ -1,5 +1,7 @@
 """Form pieces both audiences use."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +44,15 @@ class MessageTextForm(forms.Form):
         validators=[text_characters_validate],
         error_messages={"required": _("Enter a message.")},
     )
+
+    # One key per form shown: sending the same form twice (Back then Send,
+    # a double click) sends one message (intake.services.sending).
+    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4().hex
 
     def service_error_add(self, error):
         """Show a DomainError from the messaging service next to the field it names (or above the form)."""

@@ -9,16 +9,17 @@ team). No argument names a recipient.
 An applicant's attachments that arrive on a case go into its case file in the
 same transaction as the message (intake.services.adoption)."""
 
+import re
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from casework.models import Application, Case, User
-from common.errors import Conflict, InvalidInput, NotFound
+from common.errors import AlreadySent, Conflict, InvalidInput, NotFound
 from common.storage import file_delete, storage_key_new
 from intake.models import Message, MessageAttachment, MessageEvent
 from intake.notifications import notify_new_message
@@ -38,6 +39,7 @@ def message_send_to_case(
     urgent: bool = False,
     reply_to: Message | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str | None = None,
 ) -> Message:
     """A caseworker writes to the applicant of `case` (which the caller fetched
     through the staff access rule), optionally answering a message of its thread."""
@@ -56,6 +58,7 @@ def message_send_to_case(
         urgent=bool(urgent),
         reply_to=reply_to,
         checked=checked,
+        submission_key=submission_key,
     )
 
 
@@ -68,6 +71,7 @@ def message_send_to_application(
     urgent: bool = False,
     reply_to: Message | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str | None = None,
 ) -> Message:
     """A supervisor writes to the applicant of an application that has no case
     yet (the caller fetched it through the supervisors' access), optionally
@@ -93,6 +97,7 @@ def message_send_to_application(
         urgent=bool(urgent),
         reply_to=reply_to,
         checked=checked,
+        submission_key=submission_key,
     )
 
 
@@ -104,6 +109,7 @@ def message_send_from_applicant(
     application: Application | None = None,
     reply_to: Message | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str | None = None,
 ) -> Message:
     """An applicant writes about one of their applications, or answers a message
     they received; the answer goes to that message's thread."""
@@ -134,6 +140,7 @@ def message_send_from_applicant(
         urgent=False,
         reply_to=reply_to,
         checked=checked,
+        submission_key=submission_key,
     )
 
 
@@ -149,10 +156,12 @@ def _message_save(
     urgent: bool,
     reply_to: Message | None,
     checked: Sequence[CheckedFile],
+    submission_key: str | None = None,
 ) -> Message:
     # Every file this send stores: its attachments and, when they arrive on a
     # case, their copies in the case file.
     stored: list[str] = []
+    _already_sent_check(sender, submission_key)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -165,6 +174,7 @@ def _message_save(
                 subject=subject,
                 body=body,
                 urgent=urgent,
+                submission_key=submission_key,
             )
             for item in checked:
                 key = default_storage.save(storage_key_new("attachments"), item.upload)
@@ -204,12 +214,39 @@ def _message_save(
                 # Into the case file on arrival, not when someone happens to open it.
                 attachments_adopt(staff_user=sender, case=case, message=message, new_files=stored)
             transaction.on_commit(lambda: notify_new_message(message.pk))
-    except BaseException:
+    except BaseException as error:
         # Nothing half-sent: the rows rolled back, so the files go too.
         for key in stored:
             file_delete(key)
+        if isinstance(error, IntegrityError):
+            # Two sends of one submission at once: the other one won.
+            _already_sent_check(sender, submission_key)
         raise
     return message
+
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def submission_key_check(key: str | None) -> str | None:
+    """A form's one-time key or an API's Idempotency-Key: None (no key), or
+    1 to 64 letters, digits, '-' and '_'."""
+    if key is None or key == "":
+        return None
+    if not SUBMISSION_KEY.match(key):
+        raise InvalidInput(
+            _("The idempotency key must be 1 to 64 letters, digits, '-' or '_'."), code="invalid_idempotency_key"
+        )
+    return key
+
+
+def _already_sent_check(sender: User, submission_key: str | None) -> None:
+    """AlreadySent when this sender already sent a message with this key."""
+    if submission_key is None:
+        return
+    sent = Message.objects.filter(sender=sender, submission_key=submission_key).first()
+    if sent is not None:
+        raise AlreadySent(sent)
 
 
 def _text_check(subject: str | None, body: str | None) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from casework.access import application_for_applicant, case_for_staff, require_staff, staff_profile_of
 from casework.models import Case
-from common.errors import Conflict, DomainError, InvalidInput, NotFound
+from common.errors import AlreadySent, Conflict, DomainError, InvalidInput, NotFound
 from common.ids import id_or_404, id_parse
 from intake import presenters
 from intake.business_days import overdue_threshold
@@ -31,7 +31,7 @@ from intake.selectors import (
 )
 from intake.services.adoption import attachments_adopt
 from intake.services.read_state import message_mark_read
-from intake.services.sending import message_send_to_case
+from intake.services.sending import message_send_to_case, submission_key_check
 
 PAGE_SIZE = 50
 # Routing is derived from the case; a request that tries to choose is refused.
@@ -103,15 +103,27 @@ def _case_message_create(request, case_id):
             code="recipient_not_allowed",
         )
     case = case_for_staff(request.user, case_id)
-    message = message_send_to_case(
-        staff_user=request.user,
-        case=case,
-        subject=_text(data, "subject"),
-        body=_text(data, "body"),
-        urgent=_flag(data.get("urgent")),
-        reply_to=_reply_parent(case, data.get("reply_to")),
-        files=files,
-    )
+    # The same Idempotency-Key again: the message the first request made, nothing new.
+    key = submission_key_check(request.headers.get("Idempotency-Key"))
+    try:
+        message = message_send_to_case(
+            staff_user=request.user,
+            case=case,
+            subject=_text(data, "subject"),
+            body=_text(data, "body"),
+            urgent=_flag(data.get("urgent")),
+            reply_to=_reply_parent(case, data.get("reply_to")),
+            files=files,
+            submission_key=key,
+        )
+    except AlreadySent as already:
+        if already.sent.case_id != case.pk and already.sent.application_id != case.application_id:
+            raise Conflict(
+                _("This Idempotency-Key was already used for a message to another case."), code="idempotency_key_reused"
+            ) from None
+        response = JsonResponse(presenters.message_summary(messages_annotated().get(pk=already.sent.pk)), status=200)
+        response["Idempotent-Replayed"] = "true"
+        return response
     message = messages_annotated().get(pk=message.pk)
     return JsonResponse(presenters.message_summary(message), status=201)
 

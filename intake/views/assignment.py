@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.access import case_for_staff, staff_sees_every_case
 from casework.models import Application, Case
-from common.errors import Conflict, DomainError, NotFound, PermissionRefused
+from common.errors import AlreadySent, Conflict, DomainError, NotFound, PermissionRefused
+from intake import presenters
 from intake.downloads import file_response
 from intake.forms.dashboard import AssignForm, CaseMessageForm, OpenCaseForm
 from intake.models import Conversation
@@ -115,11 +116,17 @@ def application_detail(request, application_id):
                     body=form.cleaned_data["body"],
                     urgent=form.cleaned_data["urgent"],
                     files=form.cleaned_data["attachments"],
+                    submission_key=form.cleaned_data["submission_key"] or None,
                 )
+            except AlreadySent as already:
+                messages.info(request, presenters.already_sent_notice(already.sent))
+                sent = already.sent
             except DomainError as exc:
                 form.service_error_add(exc)
+                sent = None
             else:
                 messages.success(request, _("Your message was sent to the applicant."))
+            if sent is not None:
                 if sent.case_id is not None:
                     return redirect("dashboard:message_detail", sent.case_id, sent.pk)
                 path = reverse("dashboard:application_detail", args=[application.pk])

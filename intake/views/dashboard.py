@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.access import case_for_staff, staff_profile_of
 from casework.models import Case
-from common.errors import Conflict, DomainError, PermissionRefused
+from common.errors import AlreadySent, Conflict, DomainError, PermissionRefused
 from intake import presenters
 from intake.forms.dashboard import CaseMessageForm
 from intake.models import Message
@@ -168,7 +168,11 @@ def _message_send(request, case, reply_to=None):
                 urgent=form.cleaned_data["urgent"],
                 reply_to=reply_to,
                 files=form.cleaned_data["attachments"],
+                submission_key=form.cleaned_data["submission_key"] or None,
             )
+        except AlreadySent as already:
+            messages.info(request, presenters.already_sent_notice(already.sent))
+            return redirect("dashboard:message_detail", case.pk, already.sent.pk)
         except DomainError as exc:
             form.service_error_add(exc)
         else:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from casework.access import application_for_applicant, applications_for_applicant
-from common.errors import DomainError
+from common.errors import AlreadySent, DomainError
 from common.ids import id_or_404
 from intake import presenters
 from intake.forms.portal import ComposeForm, ReplyForm
@@ -142,8 +142,16 @@ def _send(request, form, landing=None, **about):
     if form.is_valid():
         try:
             message = message_send_from_applicant(
-                applicant=request.user, files=form.cleaned_data["attachments"], **form.sent_text(), **about
+                applicant=request.user,
+                files=form.cleaned_data["attachments"],
+                submission_key=form.cleaned_data["submission_key"] or None,
+                **form.sent_text(),
+                **about,
             )
+        except AlreadySent as already:
+            # Back, then Send again (or a double click): nothing new, and said so.
+            messages.info(request, presenters.already_sent_notice(already.sent))
+            return redirect("portal:message_detail", message_id=already.sent.pk)
         except DomainError as error:
             form.service_error_add(error)
         else:
