@@ -53,7 +53,22 @@ def test_own_message_says_when_the_case_team_read_it(applicant_client, case):
     page = applicant_client.get(conversation_url(case.application)).content.decode()
 
     assert "Read by the case team on March 4, 2026" in page
-    assert "Not read by the case team yet" in page
+    assert "Sent, not read by the case team yet" in page
+
+
+def test_own_messages_before_the_case_teams_last_word_are_answered(applicant_client, case):
+    asked = MessageFactory(case=case, subject="When do I start?", status=Message.Status.READ, read_at=ago(days=1))
+    Message.objects.filter(pk=asked.pk).update(created_at=ago(days=2))
+    StaffMessageFactory(case=case, subject="On Monday")
+    later = MessageFactory(case=case, subject="Thank you")
+
+    page = applicant_client.get(conversation_url(case.application)).content.decode()
+
+    statuses = [block.split("</p>")[0] for block in page.split('class="thread-message__read">')[1:]]
+    assert len(statuses) == 2
+    assert "Answered" in statuses[0] and "Read by" not in statuses[0]
+    assert "Sent, not read by the case team yet" in statuses[1]
+    assert later.subject in page
 
 
 def test_withdrawn_message_shows_its_notice_only(applicant_client, case):
@@ -185,7 +200,7 @@ def test_french_conversation(applicant_client, applicant, case):
 
     assert "Conversation au sujet de la demande" in page
     assert "Vous avez écrit" in page
-    assert "Pas encore lu par" in page
+    assert "Envoyé, pas encore lu par" in page
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -195,9 +210,10 @@ def test_query_count_does_not_grow_with_messages(applicant_client, case, django_
         MessageAttachmentFactory(message=message)
 
     # session, user, the application (with submission and case), paginator
-    # count, the page of messages, their attachments, unread count (header).
-    # Nothing unread: no write.
-    with django_assert_num_queries(7):
+    # count, the page of messages, their attachments, when the case team last
+    # wrote (the summary: for "Answered"), unread count (header). Nothing
+    # unread: no write.
+    with django_assert_num_queries(8):
         response = applicant_client.get(conversation_url(case.application))
 
     assert response.status_code == 200

@@ -277,9 +277,9 @@ def test_query_count_does_not_grow_with_thread_or_attachments(applicant_client, 
 
     # session, user, the message (with people, booking reference, attachment
     # count), it and the messages before it in its conversation, their
-    # attachments, the count of later ones, unread count (header). Already
-    # read: no write.
-    with django_assert_num_queries(7):
+    # attachments, the count of later ones, when the case team last wrote
+    # (the summary: for "Answered"), unread count (header). Already read: no write.
+    with django_assert_num_queries(8):
         response = applicant_client.get(detail_url(message))
 
     assert response.status_code == 200
@@ -290,8 +290,8 @@ def test_first_opening_adds_only_the_read_write(applicant_client, case, django_a
 
     # session, user, the message, savepoint + update to read + read event +
     # release savepoint, it and the messages before it, their attachments,
-    # the count of later ones, unread count (header)
-    with django_assert_num_queries(11):
+    # the count of later ones, when the case team last wrote, unread count (header)
+    with django_assert_num_queries(12):
         applicant_client.get(detail_url(message))
 
 

@@ -20,7 +20,7 @@ from common.errors import AlreadySent, DomainError
 from common.ids import id_or_404
 from intake import presenters
 from intake.forms.portal import ComposeForm, ReplyForm
-from intake.models import Message
+from intake.models import Conversation, Message
 from intake.selectors import (
     applicant_conversations,
     applicant_message,
@@ -75,6 +75,7 @@ def conversation(request, application_id):
         "thread": shown,
         "form": form,
         "reply_action": reply_action,
+        "answered_before": _answered_before(application.pk),
     }
     return render(request, "portal/conversation.html", context)
 
@@ -111,6 +112,7 @@ def message_detail(request, message_id):
         "earlier": earlier[:EARLIER_SHOWN][::-1],
         "more_earlier": len(earlier) > EARLIER_SHOWN,
         "later_count": thread.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=pk)).count(),
+        "answered_before": _answered_before(message.conversation_id),
     }
     return render(request, "portal/message_detail.html", context)
 
@@ -126,6 +128,16 @@ def compose(request):
     else:
         form = ComposeForm(applications=applications)
     return render(request, "portal/compose.html", {"form": form, "applications": applications})
+
+
+def _answered_before(application_id):
+    """When the case team last wrote in the conversation (from its summary):
+    the applicant's messages before then are answered."""
+    return (
+        Conversation.objects.filter(application_id=application_id)
+        .values_list("last_staff_message__created_at", flat=True)
+        .first()
+    )
 
 
 def _answered(thread):
