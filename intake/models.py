@@ -39,6 +39,14 @@ class Message(models.Model):
     # The one-time key of the form (or the API's Idempotency-Key) it was sent with.
     submission_key = models.CharField(max_length=64, null=True, blank=True)
 
+    class WithdrawalReason(models.TextChoices):
+        SENT_IN_ERROR = "sent_in_error", _("Sent in error: the applicant can ignore it")
+        CONTAINED_A_MISTAKE = "contained_a_mistake", _("It contained a mistake: we will write again")
+        REPLACED = "replaced", _("Replaced by a newer message")
+
+    # Why it was withdrawn (a code from WithdrawalReason), shown to the applicant.
+    withdrawal_reason = models.CharField(max_length=32, choices=WithdrawalReason.choices, null=True, blank=True)
+
     class Meta:
         managed = False
         db_table = "messages"

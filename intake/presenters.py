@@ -27,7 +27,20 @@ def shown_subject(message: Message) -> str:
 
 
 def shown_body(message: Message) -> str:
-    return withdrawn_body() if message.deleted else message.body
+    return withdrawn_notice(message) if message.deleted else message.body
+
+
+def withdrawn_notice(message: Message) -> str:
+    """What the applicant reads in place of a withdrawn message: that it was
+    withdrawn, why (when the caseworker said) and whether they need to do anything."""
+    reason = getattr(message, "withdrawal_reason", None)
+    if reason == Message.WithdrawalReason.SENT_IN_ERROR:
+        return _("The ISET case team withdrew this message: it was sent to you in error. Please ignore it; you do not need to do anything.")
+    if reason == Message.WithdrawalReason.CONTAINED_A_MISTAKE:
+        return _("The ISET case team withdrew this message because it contained a mistake. They will write to you again; you do not need to do anything now.")
+    if reason == Message.WithdrawalReason.REPLACED:
+        return _("The ISET case team withdrew this message and replaced it with a newer one. Read the newer message in this conversation.")
+    return withdrawn_body()
 
 
 def reply_subject(message: Message) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from casework.models import Case, Document, User
-from common.errors import Conflict, PermissionRefused
+from common.errors import Conflict, InvalidInput, PermissionRefused
 from common.storage import file_delete
 from intake.models import Message, MessageAttachment, MessageEvent
 from intake.services.events import event_record
@@ -18,13 +18,15 @@ WITHDRAWN_SUBJECT = "Message withdrawn"
 WITHDRAWN_BODY = "This message was withdrawn by the ISET case team."
 
 
-def message_withdraw(*, staff_user: User, case: Case, message: Message) -> Message:
+def message_withdraw(*, staff_user: User, case: Case, message: Message, reason: str | None = None) -> Message:
     """Withdraw a message sent to the applicant of `case`; `message` belongs to
     its thread (the caller fetched both through the staff access rule).
 
     Only its sender or a supervisor/admin may, only once, and not after its
     attachments were adopted into the case file."""
     profile = staff_user.active_staff_profile
+    if reason is not None and reason not in Message.WithdrawalReason.values:
+        raise InvalidInput(_("Choose one of the reasons offered."), code="invalid_reason", field="reason")
     removed_files: list[str] = []
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
@@ -47,7 +49,11 @@ def message_withdraw(*, staff_user: User, case: Case, message: Message) -> Messa
             "attachments_removed": len(attachments),
         }
         MessageAttachment.objects.filter(message=locked).delete()
-        Message.objects.filter(pk=locked.pk).update(subject=WITHDRAWN_SUBJECT, body=WITHDRAWN_BODY, deleted=True)
+        Message.objects.filter(pk=locked.pk).update(
+            subject=WITHDRAWN_SUBJECT, body=WITHDRAWN_BODY, deleted=True, withdrawal_reason=reason
+        )
+        if reason:
+            detail["reason"] = reason  # a code from WithdrawalReason, never free text
         event_record(
             event_type=MessageEvent.Type.WITHDRAWN, message=locked, case_id=case.pk, actor=staff_user, detail=detail
         )

@@ -91,7 +91,9 @@ def message_withdraw_confirm(request, case_id, message_id):
     refusal = None
     if request.method == "POST":
         try:
-            message_withdraw(staff_user=request.user, case=case, message=message)
+            message_withdraw(
+                staff_user=request.user, case=case, message=message, reason=request.POST.get("reason") or None
+            )
         except (Conflict, PermissionRefused) as exc:
             refusal = exc
         else:
@@ -102,7 +104,7 @@ def message_withdraw_confirm(request, case_id, message_id):
     return render(
         request,
         "dashboard/message_withdraw.html",
-        {"case": case, "message": message, "refusal": refusal},
+        {"case": case, "message": message, "refusal": refusal, "reasons": Message.WithdrawalReason.choices},
         status=refusal.status if refusal else 200,
     )
 

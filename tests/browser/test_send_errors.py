@@ -113,3 +113,32 @@ def test_a_double_click_sends_one_message(page):
 
     expect(heading(page)).to_have_text("Twice?")
     assert Message.objects.filter(subject="Twice?").count() == 1
+
+
+REASON = {
+    "en": ("Sent in error: the applicant can ignore it", "it was sent to you in error", "Withdraw message"),
+    "fr": ("Envoyé par erreur : le demandeur peut l’ignorer", "il vous a été envoyé par erreur", "Retirer le message"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_withdrawal_reason_reaches_the_applicant(page, language):
+    from intake.services.sending import message_send_to_case
+
+    label, notice, button = REASON[language]
+    case = CaseFactory()
+    sent = message_send_to_case(staff_user=case.assigned_staff_profile.user, case=case, subject="Pay stub", body="x")
+    sign_in(page, case.assigned_staff_profile.user.email, TEST_PASSWORD)
+    switch_language(page, language)
+
+    page.goto(f"/dashboard/cases/{case.pk}/messages/{sent.pk}/withdraw/")
+    page.get_by_label(label).check()
+    at_each_width(page, f"withdraw-reason-{language}")
+    page.get_by_role("button", name=button).click()
+    expect(page.locator(".flash")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, case.application.submission.user.email, TEST_PASSWORD)
+    switch_language(page, language)
+    page.goto(f"/messages/{sent.pk}/")
+    expect(page.get_by_role("main")).to_contain_text(notice)
