@@ -173,3 +173,27 @@ class Conversation(models.Model):
 
     def __str__(self):
         return f"Conversation {self.application_id}"
+
+
+class MessageDraft(models.Model):
+    """What someone is writing in a conversation, kept until they send or
+    discard it (sql/migrations/20261207_message_draft.sql). Read only by its
+    author's own pages (intake.services.drafts)."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(User, models.DO_NOTHING, related_name="+")
+    # The conversation; null: a new message whose application is not chosen yet.
+    application = models.ForeignKey(Application, models.DO_NOTHING, null=True, blank=True, related_name="+")
+    subject = models.CharField(max_length=255, default="", blank=True)
+    body = models.TextField(default="", blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        managed = False
+        db_table = "message_draft"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="uq_message_draft_user_application"),
+        ]
+
+    def __str__(self):
+        return f"Draft {self.pk}"

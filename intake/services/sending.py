@@ -25,6 +25,7 @@ from intake.models import Message, MessageAttachment, MessageEvent
 from intake.notifications import notify_new_message
 from intake.selectors import is_in_case_thread
 from intake.services.adoption import attachments_adopt
+from intake.services.drafts import drafts_sent
 from intake.services.events import event_record
 from intake.uploads import CheckedFile, files_check
 from intake.validators import BODY_MAX, SUBJECT_MAX, text_characters_validate
@@ -213,6 +214,7 @@ def _message_save(
             if direction == Message.Direction.APPLICANT_TO_STAFF and case is not None and checked:
                 # Into the case file on arrival, not when someone happens to open it.
                 attachments_adopt(staff_user=sender, case=case, message=message, new_files=stored)
+            drafts_sent(user=sender, application=application)
             transaction.on_commit(lambda: notify_new_message(message.pk))
     except BaseException as error:
         # Nothing half-sent: the rows rolled back, so the files go too.

@@ -138,7 +138,8 @@ def test_supervisors_case_page_query_count_does_not_grow_with_the_history(
     # session, user (with staff profile), case with its tab counts, documents,
     # the case's history events with their actors, the staff profiles they
     # name, the caseworkers to choose from (no messages: no message rows)
-    with django_assert_num_queries(7):
+    # + the writer's saved draft of this conversation (none here)
+    with django_assert_num_queries(8):
         response = client.get(case_url(case))
 
     assert response.status_code == 200
@@ -439,7 +440,8 @@ def test_application_page_query_count_does_not_grow_with_messages(client, django
     # case, conversation summary: the message count), the page of messages
     # (senders, booking reference, attachment count joined), their attachments,
     # the caseworkers to choose from
-    with django_assert_num_queries(6):
+    # + the writer's saved draft of this conversation (none here)
+    with django_assert_num_queries(7):
         response = client.get(application_url(application))
 
     assert response.status_code == 200

@@ -1,13 +1,15 @@
 from django.urls import path
 
 import common.ids  # noqa: F401  (registers the <id:…> path converter)
-from intake.views import downloads, portal
+from intake.views import downloads, drafting, portal
 
 app_name = "portal"
 
 urlpatterns = [
     path("", portal.inbox, name="inbox"),
     path("new/", portal.compose, name="compose"),
+    # Both audiences' forms save their drafts here (the page's script).
+    path("drafts/", drafting.draft_autosave, name="draft_autosave"),
     path("applications/<id:application_id>/", portal.conversation, name="conversation"),
     path("<id:message_id>/", portal.message_detail, name="message_detail"),
     path(

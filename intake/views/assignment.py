@@ -35,6 +35,7 @@ from intake.selectors import (
 from intake.services.assignment import case_assign, case_claim, case_open_for_application
 from intake.services.read_state import attachment_download_record
 from intake.services.sending import message_send_to_application
+from intake.views.drafting import draft_action, restored
 
 MESSAGES_PER_PAGE = 20
 
@@ -103,9 +104,13 @@ def application_detail(request, application_id):
     case_id = application_case_id(application)
     if case_id is not None and request.method == "GET":
         return redirect("dashboard:case_detail", case_id)
-    form = CaseMessageForm()
+    initial, draft = restored(request, application.pk, {})
+    form = CaseMessageForm(initial=initial)
     # A message written here while someone opened a case is still sent: it joins the case's thread.
     if request.method == "POST":
+        saved = draft_action(request, application.pk)
+        if saved is not None:
+            return saved
         form = CaseMessageForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -131,7 +136,7 @@ def application_detail(request, application_id):
                     return redirect("dashboard:message_detail", sent.case_id, sent.pk)
                 path = reverse("dashboard:application_detail", args=[application.pk])
                 return redirect(f"{path}#conversation-message-{sent.pk}")
-    return _application_page(request, application, form=form, open_form=_open_form())
+    return _application_page(request, application, form=form, open_form=_open_form(), draft=draft)
 
 
 @login_required
@@ -174,7 +179,7 @@ def application_attachment_download(request, application_id, message_id, attachm
     return response
 
 
-def _application_page(request, application: Application, *, form, open_form):
+def _application_page(request, application: Application, *, form, open_form, draft=None):
     paginator = Paginator(application_conversation(application), MESSAGES_PER_PAGE)
     summary = _conversation_of(application)
     # The conversation summary already counts the messages: no second COUNT.
@@ -187,6 +192,7 @@ def _application_page(request, application: Application, *, form, open_form):
         "thread": thread,
         "form": form,
         "open_form": open_form,
+        "draft": draft,
     }
     return render(request, "dashboard/application_detail.html", context)
 

@@ -34,6 +34,7 @@ from intake.services.read_state import message_mark_read
 from intake.services.sending import message_send_to_case
 from intake.services.withdrawal import message_withdraw
 from intake.views.assignment import assignment_panel
+from intake.views.drafting import draft_action, restored
 
 CASES_PER_PAGE = 25
 MESSAGES_PER_PAGE = 20
@@ -63,8 +64,8 @@ def case_list(request):
 def case_detail(request, case_id):
     case = case_with_thread_counts(request.user, case_id)
     if request.method == "POST":
-        return _message_send(request, case)
-    return _case_page(request, case, form=CaseMessageForm())
+        return draft_action(request, case.application_id) or _message_send(request, case)
+    return _case_page(request, case, form=None)
 
 
 @login_required
@@ -73,14 +74,12 @@ def message_detail(request, case_id, message_id):
     case = case_with_thread_counts(request.user, case_id)
     message = case_message(case, message_id)
     if request.method == "POST":
-        return _message_send(request, case, reply_to=message)
+        return draft_action(request, case.application_id) or _message_send(request, case, reply_to=message)
     # Read means read by whoever answers: a look by anyone else (a supervisor
     # checking on someone's case, anyone at an unassigned one) leaves it unread.
     if is_assignee(request.user, case):
         message_mark_read(message=message, reader=request.user)
-    return _case_page(
-        request, case, opened=message, form=CaseMessageForm(initial={"subject": presenters.reply_subject(message)})
-    )
+    return _case_page(request, case, opened=message, form=None, initial={"subject": presenters.reply_subject(message)})
 
 
 @login_required
@@ -183,7 +182,13 @@ def _message_send(request, case, reply_to=None):
     return _case_page(request, case, opened=reply_to, form=form)
 
 
-def _case_page(request, case, *, form, opened=None):
+def _case_page(request, case, *, form, opened=None, initial=None):
+    """The case page; `form` None: a new form, with the caseworker's draft for
+    this conversation in it when they saved one."""
+    draft = None
+    if form is None:
+        initial, draft = restored(request, case.application_id, initial or {})
+        form = CaseMessageForm(initial=initial)
     view = "conversation" if request.GET.get("view") == "conversation" else "list"
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "all"
     order = request.GET.get("sort") if request.GET.get("sort") in CASE_WIDGET_ORDERS else "newest"
@@ -208,6 +213,7 @@ def _case_page(request, case, *, form, opened=None):
         "documents": case_documents(case),
         "form": form,
         "opened": opened,
+        "draft": draft,
         "is_assignee": is_assignee(request.user, case),
         "reason_max": REASON_MAX,
         **assignment_panel(request, case),

@@ -30,6 +30,7 @@ from intake.selectors import (
 )
 from intake.services.read_state import message_mark_read, messages_mark_read
 from intake.services.sending import message_send_from_applicant
+from intake.views.drafting import draft_action, restored
 
 INBOX_PAGE_SIZE = 25
 CONVERSATION_PAGE_SIZE = 20
@@ -55,7 +56,11 @@ def conversation(request, application_id):
     application = application_for_applicant(request.user, application_id)
     thread = conversation_messages(request.user, application.pk, application_case_id(application))
     reply_action = reverse("portal:conversation", args=[application.pk])
+    draft = None
     if request.method == "POST":
+        saved = draft_action(request, application.pk)
+        if saved is not None:
+            return saved
         form = ReplyForm(request.POST, request.FILES)
         sent = _send(request, form, application=application, reply_to=_answered(thread), landing=reply_action)
         if sent is not None:
@@ -68,7 +73,8 @@ def conversation(request, application_id):
     if request.method == "GET":
         messages_mark_read(messages=shown, reader=request.user)
         newest = shown[-1] if shown and page.number == 1 else None
-        form = ReplyForm(initial={"subject": presenters.reply_subject(newest) if newest else ""})
+        initial, draft = restored(request, application.pk, {"subject": presenters.reply_subject(newest) if newest else ""})
+        form = ReplyForm(initial=initial)
     context = {
         "application": application,
         "page": page,
@@ -76,6 +82,7 @@ def conversation(request, application_id):
         "form": form,
         "reply_action": reply_action,
         "answered_before": _answered_before(application.pk),
+        "draft": draft,
     }
     return render(request, "portal/conversation.html", context)
 
@@ -86,14 +93,19 @@ def message_detail(request, message_id):
     conversation (the messages before it above, later ones counted and linked)."""
     # Annotated by messages_annotated (tracking_id, conversation_id, ...), which the type checker cannot see.
     message: Any = applicant_message(request.user, message_id)
+    draft = None
     if request.method == "POST":
+        saved = draft_action(request, message.conversation_id)
+        if saved is not None:
+            return saved
         form = ReplyForm(request.POST, request.FILES)
         sent = _send(request, form, reply_to=message)
         if sent is not None:
             return sent
     else:
         message_mark_read(message=message, reader=request.user)
-        form = ReplyForm(initial={"subject": presenters.reply_subject(message)})
+        initial, draft = restored(request, message.conversation_id, {"subject": presenters.reply_subject(message)})
+        form = ReplyForm(initial=initial)
     # The message and the ones before it, newest first, in one query (and one
     # for all their attachments); later ones are only counted.
     thread = conversation_messages(request.user, message.conversation_id, message.conversation_case_id)
@@ -113,6 +125,7 @@ def message_detail(request, message_id):
         "more_earlier": len(earlier) > EARLIER_SHOWN,
         "later_count": thread.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=pk)).count(),
         "answered_before": _answered_before(message.conversation_id),
+        "draft": draft,
     }
     return render(request, "portal/message_detail.html", context)
 
@@ -120,14 +133,25 @@ def message_detail(request, message_id):
 @login_required
 def compose(request):
     applications = list(applications_for_applicant(request.user))
+    # A new message's draft: of the application it is about, when there is only one.
+    draft_application = applications[0].pk if len(applications) == 1 else None
+    draft = None
     if request.method == "POST" and applications:
+        chosen = {str(application.pk) for application in applications} & {request.POST.get("application", "")}
+        saved = draft_action(request, int(chosen.pop()) if chosen else draft_application)
+        if saved is not None:
+            return saved
         form = ComposeForm(request.POST, request.FILES, applications=applications)
         sent = _send(request, form)
         if sent is not None:
             return sent
     else:
-        form = ComposeForm(applications=applications)
-    return render(request, "portal/compose.html", {"form": form, "applications": applications})
+        initial, draft = restored(request, draft_application, {})
+        if draft is None and len(applications) > 1:
+            initial, draft = restored(request, None, {})
+        form = ComposeForm(applications=applications, initial=initial)
+    context = {"form": form, "applications": applications, "draft": draft, "draft_application": draft_application}
+    return render(request, "portal/compose.html", context)
 
 
 def _answered_before(application_id):

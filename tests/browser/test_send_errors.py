@@ -142,3 +142,28 @@ def test_the_withdrawal_reason_reaches_the_applicant(page, language):
     switch_language(page, language)
     page.goto(f"/messages/{sent.pk}/")
     expect(page.get_by_role("main")).to_contain_text(notice)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_draft_survives_a_language_switch_and_signing_in_again(page, language):
+    case = CaseFactory()
+    applicant = case.application.submission.user
+    sign_in(page, applicant.email, TEST_PASSWORD)
+    switch_language(page, language)
+
+    page.goto(f"/messages/applications/{case.application_id}/")
+    page.locator("#id_subject").fill("My start date")
+    page.locator("#id_body").fill("Typed, then the language switched")
+    # The page's script saves the draft every few seconds and as the language switches.
+    expect(page.locator(".draft-controls__status")).not_to_be_empty(timeout=15000)
+    switch_language(page, "en" if language == "fr" else "fr")
+    expect(page.locator("#id_body")).to_have_value("Typed, then the language switched")
+
+    page.context.clear_cookies()
+    sign_in(page, applicant.email, TEST_PASSWORD)
+    page.goto(f"/messages/applications/{case.application_id}/")
+    expect(page.locator("#id_subject")).to_have_value("My start date")
+    expect(page.locator("#id_body")).to_have_value("Typed, then the language switched")
+    expect(page.locator(".draft-controls__restored")).to_be_visible()
+    at_each_width(page, f"draft-restored-{language}")
+    assert not Message.objects.exists()
