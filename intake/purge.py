@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from casework.models import Application, Case, Document
 from common.storage import file_delete
-from intake.models import Conversation, Message, MessageAttachment, MessageEvent
+from intake.models import Conversation, Message, MessageAttachment, MessageDraft, MessageEvent
 from intake.selectors import in_case_thread
 
 logger = logging.getLogger(__name__)
@@ -312,7 +312,18 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
 
 def _batch_delete(ids, include_documents, result, journal, detail):
     """One transaction: documents -> links -> attachments -> messages. Returns the file keys to delete."""
-    with transaction.atomic(), _conversation_summaries_kept(ids):
+    with transaction.atomic():
+        keys = _batch_rows_delete(ids, include_documents, result, journal, detail)
+    return keys
+
+
+def _batch_rows_delete(ids, include_documents, result, journal, detail):
+    touched = set(
+        Message.objects.filter(pk__in=ids)
+        .annotate(conversation_id=Coalesce(F("case__application_id"), F("application_id")))
+        .values_list("conversation_id", flat=True)
+    )
+    with _conversation_summaries_kept(ids):
         attachments = sorted(
             _pointing_at(MessageAttachment.objects, "message_id", ids, ("pk", "file_path", "size_bytes")),
             key=lambda row: row.pk,
@@ -355,6 +366,10 @@ def _batch_delete(ids, include_documents, result, journal, detail):
         detail["counts"] = result.counts()
         detail["files_pending"] = keys + result.files_failed
         MessageEvent.objects.filter(pk=journal.pk).update(detail=detail)
+    # A conversation purged to its last message takes its drafts with it.
+    MessageDraft.objects.filter(application_id__in=touched).exclude(
+        application_id__in=Conversation.objects.filter(application_id__in=touched).values("application_id")
+    ).delete()
     return keys
 
 

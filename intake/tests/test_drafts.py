@@ -94,3 +94,20 @@ def test_compose_restores_the_new_messages_draft(applicant_client, case):
     form = applicant_client.get(reverse("portal:compose")).context["form"]
 
     assert (form.initial["subject"], form.initial["body"]) == ("About my start", "Hello")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purge_removes_the_drafts_of_the_conversations_it_removes(applicant_client, case):
+    from django.core.management import call_command
+
+    from intake.tests.factories import MessageFactory
+
+    kept_case = CaseFactory(application__submission__user=case.application.submission.user)
+    MessageFactory(case=case)
+    MessageFactory(case=kept_case)
+    applicant_client.post(AUTOSAVE, {"application": case.application_id, "subject": "S", "body": "gone with it"})
+    applicant_client.post(AUTOSAVE, {"application": kept_case.application_id, "subject": "S", "body": "kept"})
+
+    call_command("purge", "--case", str(case.pk), "--yes", verbosity=0)
+
+    assert list(MessageDraft.objects.values_list("body", flat=True)) == ["kept"]
