@@ -179,6 +179,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Toronto")
 USE_I18N = True
 USE_TZ = True
+# One way to write dates per language, whichever format a template names:
+# "24 November 2026, 2:05 p.m." / "24 novembre 2026, 14 h 05" (iset_messaging/formats/).
+FORMAT_MODULE_PATH = ["iset_messaging.formats"]
 
 # CSS and other static files: collected into STATIC_ROOT by collectstatic and
 # served by whitenoise (compressed, with hashed names when DEBUG is off).
