@@ -5,7 +5,7 @@
 from django import template
 from django.contrib.messages import constants
 
-from common import display
+from common import display, office
 
 register = template.Library()
 register.filter("file_size", display.file_size)
@@ -22,3 +22,8 @@ def flash_errors(messages):
 def flash_others(messages):
     """The other banners (success, information), shown as a status."""
     return [message for message in messages if message.level < constants.ERROR]
+
+
+# {% office_details as office %}: the office's name, phone, e-mail... where no
+# request brings them (the e-mails; pages have `office` from the context processor).
+register.simple_tag(office.office, name="office_details")
