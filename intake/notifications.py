@@ -8,17 +8,22 @@ recipient's language; a failure to send is logged and never undoes the change.
 """
 
 import logging
+from email.headerregistry import Address
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from casework.models import Case, StaffProfile, User
 from intake.models import Message
 
 logger = logging.getLogger(__name__)
+
+PRODUCT_NAME = gettext_noop("ISET Secure Messaging")
 
 
 def notify_new_message(message_id):
@@ -94,6 +99,15 @@ def notify_case_assigned(case_id, staff_profile_id):
     return 1
 
 
+def _sender():
+    """DEFAULT_FROM_EMAIL; when its name is the product's own (the default),
+    that name in the recipient's language: "Messagerie sécurisée FCEA <…>"."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if name == PRODUCT_NAME:
+        return str(Address(display_name=gettext(PRODUCT_NAME), addr_spec=address))
+    return settings.DEFAULT_FROM_EMAIL
+
+
 def _email_send(template, recipient, *, tracking_id, path):
     """One e-mail from the templates emails/<template>_subject.txt, .txt and
     .html, in the recipient's language, with a sign-in link that leads to `path`."""
@@ -106,6 +120,7 @@ def _email_send(template, recipient, *, tracking_id, path):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        sender = _sender()
+    email = EmailMultiAlternatives(subject, text, sender, [recipient.email])
     email.attach_alternative(html, "text/html")
     email.send()

@@ -1,6 +1,7 @@
 """Plain-data views of messages for the JSON API. A withdrawn message shows
 only the neutral notice, wherever it appears."""
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -43,13 +44,19 @@ def withdrawn_notice(message: Message) -> str:
     return withdrawn_body()
 
 
+# "Re:", "RE :", "re :" (with any spaces, a no-break one too), once or repeated.
+REPLY_PREFIX = re.compile(r"^(?:\s*re\s*:\s*)+", re.IGNORECASE)
+
+
 def reply_subject(message: Message) -> str:
-    """The subject a reply form starts with: "Re: …" once, within the length limit."""
+    """The subject a reply form starts with: the page's prefix once ("Re: …",
+    in French "RE : …"), whatever prefix the message had, within the length limit."""
     if message.deleted:
         return ""
-    if message.subject.lower().startswith(("re:", "re :")):
+    subject = REPLY_PREFIX.sub("", message.subject)
+    if not subject:  # the subject is a prefix and nothing else
         return message.subject
-    return (_("Re: %(subject)s") % {"subject": message.subject})[:SUBJECT_MAX]
+    return (_("Re: %(subject)s") % {"subject": subject})[:SUBJECT_MAX]
 
 
 def response_target_sentence() -> str:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from common.display import file_size
 from common.errors import InvalidInput, TooLarge
 
 PDF, PNG, JPEG, HEIC = "application/pdf", "image/png", "image/jpeg", "image/heic"
@@ -62,7 +62,7 @@ def files_check(files):
         if upload.size > settings.ATTACHMENT_MAX_BYTES:
             raise TooLarge(
                 _("“%(name)s” is larger than %(limit)s, the limit for one file.")
-                % {"name": name, "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
+                % {"name": name, "limit": file_size(settings.ATTACHMENT_MAX_BYTES)},
                 code="file_too_large",
                 field="attachments",
             )
@@ -91,7 +91,7 @@ def files_check(files):
     if total > settings.ATTACHMENT_MAX_TOTAL_BYTES:
         raise TooLarge(
             _("Together the files are larger than %(limit)s, the limit for one message. Send some of them in another message.")
-            % {"limit": filesizeformat(settings.ATTACHMENT_MAX_TOTAL_BYTES)},
+            % {"limit": file_size(settings.ATTACHMENT_MAX_TOTAL_BYTES)},
             code="total_too_large",
             field="attachments",
         )

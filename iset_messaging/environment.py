@@ -4,8 +4,12 @@ django-environ parses the values; these wrappers make a malformed value stop
 start-up with a message that names the variable, instead of guessing.
 """
 
+import datetime
+import re
+
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator, validate_email
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -76,3 +80,50 @@ def read_email(name, *, default):
     if not config.get("EMAIL_BACKEND"):
         raise _bad(name, raw, "an e-mail URL with a known scheme (smtp, smtp+tls, consolemail, ...)")
     return config
+
+
+def read_email_address(name, *, default):
+    """One e-mail address (the office's, shown to people), checked as Django checks a form's."""
+    raw = env.str(name, default=None)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        validate_email(raw.strip())
+    except ValidationError:
+        raise _bad(name, raw, "an e-mail address such as iset-office@example.org") from None
+    return raw.strip()
+
+
+def read_link(name, *, default):
+    """A link people follow: an https:// or http:// address, or a path on this
+    site starting with /; empty gives the default."""
+    raw = env.str(name, default=None)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if value.startswith("/") and not value.startswith("//"):
+        return value
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise _bad(name, raw, "an address starting with https:// (or a path on this site starting with /)") from None
+    return value
+
+
+def read_hours(name, *, default):
+    """Opening hours as HH:MM-HH:MM in 24-hour time ("08:30-16:30"): a pair of
+    datetime.time, the opening before the closing; empty gives the default."""
+    raw = env.str(name, default=None)
+    if raw is None or raw.strip() == "":
+        raw = default
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", raw)
+    try:
+        if match is None:
+            raise ValueError
+        opens = datetime.time(int(match[1]), int(match[2]))
+        closes = datetime.time(int(match[3]), int(match[4]))
+        if opens >= closes:
+            raise ValueError
+    except ValueError:
+        raise _bad(name, raw, "opening and closing times as HH:MM-HH:MM in 24-hour time, e.g. 08:30-16:30") from None
+    return opens, closes

@@ -18,7 +18,10 @@ from iset_messaging.environment import (
     read_choice,
     read_database,
     read_email,
+    read_email_address,
+    read_hours,
     read_int,
+    read_link,
     read_list,
 )
 
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "casework.context_processors.audience",
                 "intake.context_processors.portal",
+                "iset_messaging.context_processors.site",
             ],
         },
     },
@@ -179,6 +183,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Toronto")
 USE_I18N = True
 USE_TZ = True
+# One way to write dates per language, whichever format a template names:
+# "24 November 2026, 2:05 p.m." / "24 novembre 2026, 14 h 05" (iset_messaging/formats/).
+FORMAT_MODULE_PATH = ["iset_messaging.formats"]
 
 # CSS and other static files: collected into STATIC_ROOT by collectstatic and
 # served by whitenoise (compressed, with hashed names when DEBUG is off).
@@ -270,3 +277,31 @@ RESPONSE_TARGET_HOLIDAYS = sorted({_holiday(value) for value in read_list("RESPO
 # Whether a caseworker may claim an unassigned case for themselves (supervisors
 # and admins assign cases either way).
 STAFF_CAN_CLAIM_CASES = read_bool("STAFF_CAN_CLAIM_CASES", default=True)
+
+# The program office, as the pages anyone can open without signing in give it
+# (Contact us, Privacy, Help: templates/pages/, see docs/pages.md) and as the
+# e-mails sign. The defaults are examples: set every one of them for a real office.
+# The office's name as people know it, in both languages (empty: "ISET program office", translated).
+OFFICE_NAME = env.str("OFFICE_NAME", default="").strip()
+OFFICE_CONTACT_EMAIL = read_email_address("OFFICE_CONTACT_EMAIL", default="iset-office@iset.example")
+OFFICE_PHONE = env.str("OFFICE_PHONE", default="").strip() or "1-800-555-0199"
+# A teletypewriter (TTY) number for people who are deaf or hard of hearing; empty: none is shown.
+OFFICE_TTY = env.str("OFFICE_TTY", default="").strip()
+# Opening hours, Monday to Friday except RESPONSE_TARGET_HOLIDAYS, in TIME_ZONE: HH:MM-HH:MM.
+OFFICE_HOURS = read_hours("OFFICE_HOURS", default="08:30-16:30")
+# The postal address under the office's name, its lines separated by semicolons
+# (empty: no address is shown).
+OFFICE_ADDRESS = [
+    line.strip()
+    for line in env.str("OFFICE_ADDRESS", default="123 Example Street;Ottawa ON  X0X 0X0").split(";")
+    if line.strip()
+]
+# Where an applicant without an application learns how to apply: an https://
+# address (the program's application form), or by default this site's own
+# "How to apply" page.
+APPLY_URL = read_link("APPLY_URL", default="")
+# How many years after it was sent a message (with its files) is deleted, as
+# the Privacy page tells people; the operators' scheduled purge (`purge
+# --before`, docs/purge.md) keeps that promise. 0: the page names no period
+# and says the program's records schedule decides.
+MESSAGE_RETENTION_YEARS = read_int("MESSAGE_RETENTION_YEARS", default=0)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("messages/", include("intake.urls.portal")),
     path("dashboard/", include("intake.urls.dashboard")),
     path("api/", include("intake.urls.api")),
+    # Contact us, Privacy, Terms of use, Accessibility, Help, How to apply: open to anyone.
+    path("", include("iset_messaging.pages")),
 ]
 
 handler404 = "iset_messaging.views.not_found"

@@ -60,6 +60,13 @@ def test_check_deploy_fails_with_debug_on():
         ("RESPONSE_TARGET_BUSINESS_DAYS", "two"),
         ("RESPONSE_TARGET_HOLIDAYS", "2025-12-25,Christmas"),
         ("STAFF_CAN_CLAIM_CASES", "maybe"),
+        ("OFFICE_CONTACT_EMAIL", "office at nation dot example"),
+        ("OFFICE_HOURS", "9 to 5"),
+        ("OFFICE_HOURS", "16:30-08:30"),
+        ("OFFICE_HOURS", "08:30-25:00"),
+        ("APPLY_URL", "javascript:alert(1)"),
+        ("APPLY_URL", "//elsewhere.example/apply"),
+        ("MESSAGE_RETENTION_YEARS", "-1"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -191,3 +198,76 @@ def test_a_bad_holiday_is_named(bad):
     assert result.returncode == 1
     assert f"RESPONSE_TARGET_HOLIDAYS={value!r} is not valid" in result.stderr
     assert f"{bad!r} is not one" in result.stderr
+
+
+OFFICE_SETTINGS = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "name": settings.OFFICE_NAME,
+    "email": settings.OFFICE_CONTACT_EMAIL,
+    "phone": settings.OFFICE_PHONE,
+    "tty": settings.OFFICE_TTY,
+    "hours": [moment.isoformat() for moment in settings.OFFICE_HOURS],
+    "address": settings.OFFICE_ADDRESS,
+    "apply": settings.APPLY_URL,
+    "retention": settings.MESSAGE_RETENTION_YEARS,
+}))
+"""
+# Empty means "the default", and keeps a developer's .env out of these tests.
+OFFICE_DEFAULTS = {
+    name: ""
+    for name in (
+        "OFFICE_NAME",
+        "OFFICE_CONTACT_EMAIL",
+        "OFFICE_PHONE",
+        "OFFICE_TTY",
+        "OFFICE_HOURS",
+        "APPLY_URL",
+        "MESSAGE_RETENTION_YEARS",
+    )
+}
+
+
+def office_settings(**overrides):
+    result = manage("shell", "--no-startup", "-c", OFFICE_SETTINGS, env={**PRODUCTION, **OFFICE_DEFAULTS, **overrides})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_office_defaults_are_examples():
+    assert office_settings() == {
+        "name": "",
+        "email": "iset-office@iset.example",
+        "phone": "1-800-555-0199",
+        "tty": "",
+        "hours": ["08:30:00", "16:30:00"],
+        "address": ["123 Example Street", "Ottawa ON  X0X 0X0"],
+        "apply": "",
+        "retention": 0,
+    }
+
+
+def test_office_settings_from_the_environment():
+    found = office_settings(
+        OFFICE_NAME="Nation Employment and Training Services",
+        OFFICE_CONTACT_EMAIL=" training@nation.example ",
+        OFFICE_PHONE="1-855-555-0123",
+        OFFICE_TTY="1-855-555-0124",
+        OFFICE_HOURS="9:00 - 17:00",
+        OFFICE_ADDRESS="PO Box 40; Thunder Bay ON  P7B 0A1;",
+        APPLY_URL="https://apply.nation.example/iset",
+        MESSAGE_RETENTION_YEARS="7",
+    )
+
+    assert found == {
+        "name": "Nation Employment and Training Services",
+        "email": "training@nation.example",
+        "phone": "1-855-555-0123",
+        "tty": "1-855-555-0124",
+        "hours": ["09:00:00", "17:00:00"],
+        "address": ["PO Box 40", "Thunder Bay ON  P7B 0A1"],
+        "apply": "https://apply.nation.example/iset",
+        "retention": 7,
+    }
+    assert office_settings(APPLY_URL="/apply/")["apply"] == "/apply/"

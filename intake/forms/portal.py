@@ -7,10 +7,10 @@ page comes back with everything typed still there.
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.display import file_size
 from intake.forms.fields import MessageTextForm, MultipleFileField
 
 
@@ -23,7 +23,7 @@ class MessageForm(MessageTextForm):
         self.fields["attachments"].help_text = gettext(
             "Up to %(count)d files, each at most %(size)s: PDF, PNG, JPEG, HEIC, Word (.docx), "
             "Excel (.xlsx) or plain text."
-        ) % {"count": settings.ATTACHMENT_MAX_FILES, "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        ) % {"count": settings.ATTACHMENT_MAX_FILES, "size": file_size(settings.ATTACHMENT_MAX_BYTES)}
 
     def files_dropped_note(self):
         """A page sent back cannot keep chosen files (browsers forbid it): say so."""

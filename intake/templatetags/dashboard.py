@@ -3,6 +3,7 @@ show of a message is in message_display."""
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from intake import presenters
 from intake.models import Message
@@ -49,13 +50,38 @@ def get_item(mapping, key):
 
 
 @register.filter
-def record_status(value):
-    """Case and application statuses are free text in the shared schema; the usual ones are translated."""
-    return {
-        "open": _("Open"),
-        "closed": _("Closed"),
-        "submitted": _("Submitted"),
-        "in_review": _("In review"),
-        "approved": _("Approved"),
-        "rejected": _("Rejected"),
-    }.get(value, value)
+def person_with_role(user):
+    """'Dana Reyes (Caseworker)'; the case team, which is no one in particular, once: 'Case team'."""
+    name = presenters.person_name(user)
+    if user is None:
+        return name
+    return f"{name} ({person_role(user)})"
+
+
+# The usual statuses, as the noun they describe takes them: in French a case
+# (le dossier) is "ouvert", an application (la demande) "ouverte".
+RECORD_STATUSES = {
+    "case": {
+        "open": pgettext_lazy("case status", "Open"),
+        "closed": pgettext_lazy("case status", "Closed"),
+        "submitted": pgettext_lazy("case status", "Submitted"),
+        "in_review": pgettext_lazy("case status", "In review"),
+        "approved": pgettext_lazy("case status", "Approved"),
+        "rejected": pgettext_lazy("case status", "Rejected"),
+    },
+    "application": {
+        "open": pgettext_lazy("application status", "Open"),
+        "closed": pgettext_lazy("application status", "Closed"),
+        "submitted": pgettext_lazy("application status", "Submitted"),
+        "in_review": pgettext_lazy("application status", "In review"),
+        "approved": pgettext_lazy("application status", "Approved"),
+        "rejected": pgettext_lazy("application status", "Rejected"),
+    },
+}
+
+
+@register.filter
+def record_status(value, noun):
+    """A case's or an application's status (`noun`: "case" or "application").
+    Statuses are free text in the shared schema; the usual ones are translated."""
+    return str(RECORD_STATUSES[noun].get(value, value))

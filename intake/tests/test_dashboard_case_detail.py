@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from casework.models import StaffProfile
+from casework.models import StaffProfile, User
 from casework.tests.factories import ApplicantFactory, CaseFactory, staff_user
 from intake.models import Message
 from intake.tests.factories import MessageAttachmentFactory, MessageFactory
@@ -29,6 +29,26 @@ def test_page_shows_case_summary_and_recipient_read_only(client):
     assert case.assigned_staff_profile.display_name in body
     assert 'name="recipient' not in body
     assert 'name="to"' not in body
+
+
+@pytest.mark.parametrize(
+    "language, application, case_status",
+    [
+        ("en", "<dt>Application</dt><dd>No. {number}, open</dd>", "<dt>Case status</dt><dd>Open</dd>"),
+        # A case (le dossier) is "ouvert", an application (la demande) "ouverte".
+        ("fr", "<dt>Demande</dt><dd>Nº {number}, ouverte</dd>", "<dt>État du dossier</dt><dd>Ouvert</dd>"),
+    ],
+)
+def test_statuses_agree_with_what_they_describe(client, language, application, case_status):
+    case = CaseFactory(status="open", application__status="open")
+    caseworker = case.assigned_staff_profile.user
+    User.objects.filter(pk=caseworker.pk).update(preferred_language=language)
+    client.force_login(caseworker)
+
+    body = client.get(url(case)).content.decode()
+
+    assert application.format(number=case.application_id) in body
+    assert case_status in body
 
 
 def test_widget_lists_only_this_cases_messages_with_booking_reference(client):

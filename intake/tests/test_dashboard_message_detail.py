@@ -29,6 +29,19 @@ def test_opening_marks_applicant_message_read_and_shows_body_escaped(client):
     assert case.application.submission.reference_number in body
 
 
+def test_the_case_team_is_named_once(client):
+    """A message to nobody in particular goes to the case team: "Case team",
+    not "Case team (Case team)"; a person is named with their role."""
+    case = CaseFactory(assigned_staff_profile=None)
+    message = MessageFactory(case=case, recipient=None)
+    client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
+
+    body = client.get(url(case, message)).content.decode()
+
+    assert "<dt>To</dt><dd>Case team</dd>" in body
+    assert f"<dt>From</dt><dd>{message.sender.full_name} (Applicant)</dd>" in body
+
+
 def test_opening_adopts_attachments_once_however_often(client):
     case = CaseFactory()
     message = MessageFactory(case=case)

@@ -53,6 +53,51 @@ def test_french_speaking_recipient_gets_french(cast, django_capture_on_commit_ca
     assert SECRET_SUBJECT not in all_text(email)
 
 
+@pytest.mark.parametrize(
+    "language, sender, signature",
+    [
+        (
+            "en",
+            "ISET Secure Messaging <no-reply@iset.example>",
+            "ISET program office\nISET Secure Messaging\nQuestions? Call 1-800-555-0199 or write to "
+            "iset-office@iset.example. Do not send personal information by e-mail.",
+        ),
+        (
+            "fr",
+            "Messagerie sécurisée FCEA <no-reply@iset.example>",
+            "Bureau du programme FCEA\nMessagerie sécurisée FCEA\nDes questions? Composez le 1-800-555-0199 ou "
+            "écrivez à iset-office@iset.example. N'envoyez aucun renseignement personnel par courriel.",
+        ),
+    ],
+)
+def test_e_mails_are_signed_by_the_office_in_the_recipients_language(
+    cast, django_capture_on_commit_callbacks, language, sender, signature
+):
+    User.objects.filter(pk=cast.applicant.pk).update(preferred_language=language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send_to_case(staff_user=cast.caseworker, case=cast.case, subject=SECRET_SUBJECT, body=SECRET_BODY)
+
+    [email] = mail.outbox
+    assert email.from_email == sender
+    assert email.body.rstrip().endswith(signature)
+    html = email.alternatives[0][0]
+    assert signature.split("\n")[0] + "<br>" + signature.split("\n")[1] in html
+
+
+def test_a_sender_name_of_the_office_own_is_kept(cast, django_capture_on_commit_callbacks, settings):
+    settings.DEFAULT_FROM_EMAIL = "Nation Training <training@nation.example>"
+    settings.OFFICE_NAME = "Nation Employment and Training Services"
+    User.objects.filter(pk=cast.applicant.pk).update(preferred_language="fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send_to_case(staff_user=cast.caseworker, case=cast.case, subject="s", body="b")
+
+    [email] = mail.outbox
+    assert email.from_email == "Nation Training <training@nation.example>"
+    assert "Nation Employment and Training Services\nMessagerie sécurisée FCEA" in email.body
+
+
 def test_applicant_message_notifies_the_assigned_caseworker(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message_send_from_applicant(

@@ -1,7 +1,7 @@
 """The applicant's conversation page, /messages/applications/<id>/, and
 MessageDetails shown within its conversation."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -46,13 +46,13 @@ def test_messages_in_order_with_sender_date_and_attachments(applicant_client, ca
 
 
 def test_own_message_says_when_the_case_team_read_it(applicant_client, case):
-    read_at = timezone.now().replace(year=2026, month=3, day=4, hour=15, minute=30)
+    read_at = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # 10:30 in Toronto (TIME_ZONE)
     MessageFactory(case=case, status=Message.Status.READ, read_at=read_at)
     MessageFactory(case=case, subject="Still unread")
 
     page = applicant_client.get(conversation_url(case.application)).content.decode()
 
-    assert "Read by the case team on March 4, 2026" in page
+    assert "Read by the case team on 4 March 2026, 10:30 a.m." in page
     assert "Sent, not read by the case team yet" in page
 
 

@@ -1,5 +1,7 @@
 """MessageDetails, /messages/<id>/, with its reply form."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
@@ -128,11 +130,14 @@ def test_withdrawn_message_shows_only_the_notice(applicant_client, case):
 def test_french_dates_and_labels(applicant_client, applicant, case):
     User.objects.filter(pk=applicant.pk).update(preferred_language="fr")
     message = StaffMessageFactory(case=case)
+    # 24 November 2026 at 19:05 UTC is 14:05 in Toronto (TIME_ZONE).
+    Message.objects.filter(pk=message.pk).update(created_at=datetime(2026, 11, 24, 19, 5, tzinfo=UTC))
 
     page = applicant_client.get(detail_url(message)).content.decode()
 
     assert "<dt>Numéro de référence</dt>" in page
-    assert "<dt>Envoyé</dt>" in page
+    assert "<dt>Date d'envoi</dt>" in page
+    assert '<time datetime="2026-11-24T14:05:00-05:00">24 novembre 2026, 14 h 05</time>' in page
 
 
 # Outsiders ----------------------------------------------------------------------

@@ -11,7 +11,20 @@ from intake.validators import SUBJECT_MAX
 def test_reply_subject_adds_re_once():
     assert reply_subject(MessageFactory.build(subject="Bus pass")) == "Re: Bus pass"
     assert reply_subject(MessageFactory.build(subject="Re: Bus pass")) == "Re: Bus pass"
-    assert reply_subject(MessageFactory.build(subject="RE : Laissez-passer")) == "RE : Laissez-passer"
+    assert reply_subject(MessageFactory.build(subject="Re: Re: RE: Bus pass")) == "Re: Bus pass"
+    assert reply_subject(MessageFactory.build(subject="Re:")) == "Re:"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Re: Laissez-passer", "RE : Laissez-passer", "re:Laissez-passer", "RE\xa0: Laissez-passer", "Re : RE: Laissez-passer"],
+)
+@pytest.mark.parametrize("language, expected", [("en", "Re: Laissez-passer"), ("fr", "RE : Laissez-passer")])
+def test_every_reply_prefix_counts_and_the_page_language_writes_it(subject, language, expected):
+    """An English "Re:" and a French "RE :" are both recognised, and the reply
+    carries the prefix of the language it is written in, once."""
+    with translation.override(language):
+        assert reply_subject(MessageFactory.build(subject=subject)) == expected
 
 
 def test_reply_subject_stays_within_the_limit_a_send_accepts():

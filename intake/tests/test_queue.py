@@ -2,14 +2,16 @@
 which conversations each view holds for each role, their order, counts,
 search, the response target, and that nobody sees another caseworker's work."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from casework.models import Case, StaffProfile
+from casework.models import Case, StaffProfile, User
 from casework.tests.factories import ApplicationFactory, CaseFactory, StaffProfileFactory, UserFactory, staff_user
 from common.errors import InvalidInput, NotFound
 from intake.business_days import overdue_threshold
@@ -276,6 +278,31 @@ def test_the_page_shows_each_view_with_its_count(client, office):
         assert f'{label} <span class="queue-views__count">({count})</span>' in body
     assert f'href="{PAGE}?view=urgent" aria-current="page"' in body
     assert [row["application_id"] for row in response.context["rows"]] == [office["a_urgent"], office["b_urgent"]]
+
+
+@pytest.mark.parametrize(
+    "language, age, date_pattern",
+    [
+        ("en", "3\xa0days ago", r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d\d [ap]\.m\."),
+        ("fr", "il y a 3\xa0jours", r"\d{1,2} [a-zéû]+ \d{4}, \d{1,2} h \d\d"),
+    ],
+)
+def test_last_activity_shows_its_age_beside_the_date(client, language, age, date_pattern):
+    profile = StaffProfileFactory()
+    User.objects.filter(pk=profile.user_id).update(preferred_language=language)
+    case = CaseFactory(assigned_staff_profile=profile)
+    sent = timezone.now() - timedelta(days=3, hours=2)
+    _waiting(case, at=sent)
+    client.force_login(profile.user)
+
+    body = client.get(PAGE).content.decode()
+
+    local = timezone.localtime(sent)
+    with translation.override(language):
+        date = date_format(local, "DATETIME_FORMAT")
+    assert re.fullmatch(date_pattern, date)
+    assert f'<time datetime="{local.isoformat()}" title="{date}">{age}</time>' in body
+    assert f'<span class="queue-table__date">{date}</span>' in body
 
 
 def test_an_unknown_view_shows_the_default_page_and_is_refused_by_the_api(client, office):

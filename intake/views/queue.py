@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from casework.access import require_staff
 from casework.models import StaffProfile
+from common.display import age
 from common.errors import InvalidInput
 from intake.business_days import overdue_threshold
 from intake.queue import QUEUE_PAGE_SIZE, QUEUE_SORTS, queue_counts, queue_row, queue_rows, queue_views_for
@@ -58,7 +59,8 @@ def queue(request):
             "search_error": search_error,
             "page": page,
             "rows": [
-                _shown(queue_row(conversation, profile=profile, now=now, threshold=threshold)) for conversation in page
+                _shown(queue_row(conversation, profile=profile, now=now, threshold=threshold), now=now)
+                for conversation in page
             ],
             "overdue_count": counts["overdue"],
             "target_days": settings.RESPONSE_TARGET_BUSINESS_DAYS,
@@ -79,14 +81,16 @@ def _assigners() -> list[str]:
     )
 
 
-def _shown(row: dict) -> dict:
+def _shown(row: dict, *, now) -> dict:
     """A queue row with its words and dates written out once, here, rather than
-    by template tags in the row loop (the page's cost follows its rows)."""
+    by template tags in the row loop (the page's cost follows its rows). Dates
+    are written the one way of the page's language (DATETIME_FORMAT); the last
+    activity also as an age ("3 days ago"), which is what a person scans."""
     days = row["waiting_business_days"]
     if row["awaiting_reply_since"] is not None:
         waiting = timezone.localtime(row["awaiting_reply_since"])
         row["waiting_iso"] = waiting.isoformat()
-        row["waiting_since_text"] = date_format(waiting, "SHORT_DATETIME_FORMAT")
+        row["waiting_since_text"] = date_format(waiting, "DATETIME_FORMAT")
         # Under the column heading "Waiting": "Waiting | 3 business days".
         row["waiting_text"] = (
             ngettext("%(count)d business day", "%(count)d business days", days) % {"count": days}
@@ -99,5 +103,6 @@ def _shown(row: dict) -> dict:
     if row["last_message_at"] is not None:
         last = timezone.localtime(row["last_message_at"])
         row["last_iso"] = last.isoformat()
-        row["last_text"] = date_format(last, "SHORT_DATETIME_FORMAT")
+        row["last_text"] = date_format(last, "DATETIME_FORMAT")
+        row["last_age"] = age(row["last_message_at"], now)
     return row

@@ -31,7 +31,7 @@ TEXT = {
     },
     "fr": {
         "case": "Dossier {}",
-        "panel": "Assignation",
+        "panel": "Attribution du dossier",
         "unassigned": "Non assigné",
         "assign_to": "Assigner à",
         "assign": "Assigner",

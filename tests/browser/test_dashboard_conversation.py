@@ -122,7 +122,7 @@ def test_conversation_view_and_sorts_in_french(page):
     at_each_width(page, "dashboard-case-list-waiting-fr")
 
     row.get_by_role("link", name=reference, exact=True).click()
-    page.get_by_role("navigation", name="Affichages des messages").get_by_role("link", name="Conversation").click()
+    page.get_by_role("navigation", name="Vues des messages").get_by_role("link", name="Conversation").click()
     messages = page.get_by_role("article")
     expect(messages.get_by_role("heading", level=3)).to_have_text(["Bienvenue", "Ma date de début"])
     expect(messages.first).to_contain_text("Pas encore lu par le demandeur")

@@ -210,7 +210,7 @@ def test_oversize_file_is_refused_and_typed_text_kept(page, tmp_path, settings):
     alert = page.get_by_role("alert")
     # A pattern, so the no-break space between size and unit is checked as
     # such (to_contain_text("...") would accept any space there).
-    expect(alert).to_contain_text(re.compile(r"“big-scan\.pdf” is larger than 10\.0\xa0MB, the limit for one file\."))
+    expect(alert).to_contain_text(re.compile(r"“big-scan\.pdf” is larger than 10\xa0MB, the limit for one file\."))
     expect(alert).to_contain_text("choose the files again")
     expect(page).to_have_url("/messages/new/")
     expect(page.locator("#id_subject")).to_have_value("My bank statement")

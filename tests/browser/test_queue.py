@@ -32,7 +32,7 @@ WORDS = {
         "awaiting": "En attente de notre réponse",
         "send": "Envoyer la réponse",
         "past": "Délai dépassé",
-        "nobody": "Personne n’attend de réponse. Bravo.",
+        "nobody": "Personne n'attend de réponse. Bravo.",
     },
 }
 
