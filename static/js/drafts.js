@@ -6,12 +6,12 @@
 (function () {
   "use strict";
   var INTERVAL_MS = 5000;
-  var endpoint = document.documentElement.getAttribute("data-draft-endpoint");
-  if (!endpoint || !window.fetch || !window.FormData) { return; }
+  if (!window.fetch || !window.FormData) { return; }
 
   document.querySelectorAll(".draft-controls").forEach(function (controls) {
     var form = controls.closest("form");
-    if (!form) { return; }
+    var endpoint = controls.getAttribute("data-draft-endpoint");
+    if (!form || !endpoint) { return; }
     var subject = form.querySelector("[name=subject]");
     var body = form.querySelector("[name=body]");
     var token = form.querySelector("[name=csrfmiddlewaretoken]");
