@@ -64,7 +64,9 @@ def test_compiled_catalogue_matches_the_source():
     translated = [entry for entry in po_entries(LOCALE / "django.po") if all(entry[2]) and not entry[3]]
     assert translated
     for msgid, plural, msgstrs, _fuzzy, context in translated:
-        if plural:
+        if plural and context:
+            assert catalogue.npgettext(context, msgid, plural, 1) == msgstrs[0], (context, msgid)
+        elif plural:
             assert catalogue.ngettext(msgid, plural, 1) == msgstrs[0]
         elif context:
             assert catalogue.pgettext(context, msgid) == msgstrs[0], (context, msgid)
