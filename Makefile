@@ -5,19 +5,23 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-quick lint messages clean
+.PHONY: run worker test test-quick lint messages clean
 
-# `make test` runs everything: a missing MariaDB server or Chromium is an error,
-# not a skip (override with REQUIRE_MYSQL=0 / REQUIRE_BROWSER=0).
+# `make test` runs everything: a missing MariaDB server, Chromium, ClamAV
+# daemon or Redis server is an error, not a skip (override with
+# REQUIRE_MYSQL=0 / REQUIRE_BROWSER=0 / REQUIRE_CLAMAV=0 / REQUIRE_REDIS=0).
 test: export REQUIRE_MYSQL ?= 1
 test: export REQUIRE_BROWSER ?= 1
+test: export REQUIRE_CLAMAV ?= 1
+test: export REQUIRE_REDIS ?= 1
 # The quick loop: in-memory SQLite, no browser; tests marked mysql are
 # reported as skipped, the browser tests as deselected.
 test-quick: export DATABASE_URL = sqlite://:memory:
 test-quick: export REQUIRE_MYSQL = 0
 # System packages the tests need beyond the MySQL driver's build: the MariaDB
-# server (unless DATABASE_URL names a database) and Chromium, when required.
-TEST_PACKAGES = $(if $(DATABASE_URL),,$(if $(filter 1,$(REQUIRE_MYSQL)),mariadb)) $(if $(filter 1,$(REQUIRE_BROWSER)),browser)
+# server (unless DATABASE_URL names a database), Chromium, ClamAV's daemon and
+# Redis, when required.
+TEST_PACKAGES = $(if $(DATABASE_URL),,$(if $(filter 1,$(REQUIRE_MYSQL)),mariadb)) $(if $(filter 1,$(REQUIRE_BROWSER)),browser) $(if $(filter 1,$(REQUIRE_CLAMAV)),clamav) $(if $(filter 1,$(REQUIRE_REDIS)),redis)
 # Extra pytest arguments, e.g.  make test PYTEST_ARGS="-x -k purge"
 PYTEST_ARGS ?=
 
@@ -39,9 +43,18 @@ run: $(VENV)/.run-installed
 	DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
 	DEBUG=true $(BIN)/python manage.py demo_data --if-empty
 	@echo ""
-	@echo "  Sign in at http://$(HOST):$(PORT)/login/   (Ctrl+C stops the server)"
+	@echo "  Sign in at http://$(HOST):$(PORT)/login/   (Ctrl+C stops the server and the worker)"
+	@echo "  The worker sends e-mails and reminders; in this demo they are printed here."
 	@echo ""
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The task worker beside the web server, both in this process group, so
+	@# Ctrl+C stops both; when the server stops, the worker is stopped too.
+	DEBUG=true $(BIN)/python manage.py worker --every 60 & worker=$$!; \
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT); status=$$?; \
+	kill $$worker 2>/dev/null; wait $$worker; exit $$status
+
+## Run only the task worker (e-mail, file deletions, reminders), e.g. beside a server started otherwise.
+worker: $(VENV)/.run-installed
+	DEBUG=true $(BIN)/python manage.py worker
 
 ## Run the whole suite: on a throwaway MariaDB the run starts and removes
 ## itself (unless DATABASE_URL is set), with the browser tests in Chromium.

@@ -627,7 +627,62 @@ def pages(rows: Rows, args, rng):
         Page("GET /api/staff/queue, supervisor", "api:staff_queue", queue(rows.supervisors, {"view": "awaiting"})),
         Page("GET /api/staff/queue, caseworker", "api:staff_queue", queue(rows.caseworkers, {"view": "awaiting"})),
     ]
+    result += message_search_pages(rows)
     return result
+
+
+def message_search_pages(rows: Rows):
+    """The search of messages (issue 13; intake/search.py, docs/caseworker-tools.md).
+
+    Two words, as people search: from the subject of a message they have in
+    front of them (each caseworker's most recently active conversation; for
+    supervisors, the newest messages), common words found in a quarter of all
+    messages; and a common word with a rare one (an application's number,
+    found in its 40 messages only), which the FULLTEXT index answers."""
+    from casework.models import Application
+    from intake.models import Conversation, Message
+
+    def two_words(subject):
+        return " ".join(subject.removeprefix("Re: ").split()[:2]).lower()
+
+    recent = {}
+    for user_id in rows.caseworkers:
+        latest = (
+            Conversation.objects.filter(assigned_staff_profile__user_id=user_id)
+            .order_by("-last_message_at")
+            .values_list("last_message__subject", flat=True)
+            .first()
+        )
+        recent[user_id] = two_words(latest or "Funding decision")
+    newest_subjects = sorted({two_words(subject) for subject in Message.objects.order_by("-id").values_list("subject", flat=True)[:200]})
+    applications_of = {}
+    for application_id, user_id in Application.objects.filter(case__isnull=False).values_list("id", "case__assigned_staff_profile__user_id"):
+        applications_of.setdefault(user_id, []).append(application_id)
+
+    def caseworker_common(rng):
+        user = rng.choice(rows.caseworkers)
+        return user, {}, {"q": recent[user]}
+
+    def supervisor_common(rng):
+        return rng.choice(rows.supervisors), {}, {"q": rng.choice(newest_subjects)}
+
+    def caseworker_rare(rng):
+        user = rng.choice(rows.caseworkers)
+        return user, {}, {"q": f"application {rng.choice(applications_of[user])}"}
+
+    def supervisor_rare(rng):
+        return rng.choice(rows.supervisors), {}, {"q": f"application {rng.choice(rows.application_ids)}"}
+
+    def applicant(rng):
+        return rng.choice(rows.two_application_users), {}, {"q": rng.choice(newest_subjects)}
+
+    return [
+        Page("message search, caseworker, two common words", "dashboard:search", caseworker_common),
+        Page("message search, supervisor, two common words", "dashboard:search", supervisor_common),
+        Page("message search, caseworker, a common and a rare word", "dashboard:search", caseworker_rare),
+        Page("message search, supervisor, a common and a rare word", "dashboard:search", supervisor_rare),
+        Page("message search, applicant (2 applications)", "portal:search", applicant),
+    ]
 
 
 class Clients:

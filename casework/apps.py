@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -16,3 +17,6 @@ class CaseworkConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(apply_shared_schema, sender=self, dispatch_uid="casework.apply_shared_schema")
+        from casework.receivers import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="casework.session_started")

@@ -8,9 +8,11 @@ a delete does.
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from casework.fields import UnsignedBigAutoField
@@ -43,6 +45,10 @@ class User(AbstractBaseUser):
     preferred_language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Raised by the database whenever the account is disabled (is_active, or
+    # the staff profile's status; sql/migrations/20261201_user_session_version.sql):
+    # every session signed in before stops working, also after a re-enabling.
+    session_version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -59,6 +65,24 @@ class User(AbstractBaseUser):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    # Django keeps this hash in the session at sign-in and compares it on every
+    # request (no query: the user row is read anyway). Besides the password
+    # (a new password ends every session), it covers session_version.
+    def get_session_auth_hash(self):
+        return self._session_auth_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(fallback_secret)
+
+    def _session_auth_hash(self, secret):
+        return salted_hmac(
+            "casework.User.session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def active_staff_profile(self):

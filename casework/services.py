@@ -2,7 +2,10 @@
 
 import secrets
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.apps import apps
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from casework.models import Application, Case, StaffProfile, Submission, User
@@ -54,3 +57,38 @@ def application_submit(*, applicant, intake_payload=None, submitted_at=None):
 @transaction.atomic
 def case_open(*, application, assigned_staff_profile=None):
     return Case.objects.create(application=application, assigned_staff_profile=assigned_staff_profile)
+
+
+@transaction.atomic
+def user_sessions_end(*, user):
+    """End every session of the user (casework.models.User.session_version)."""
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    user.refresh_from_db(fields=["session_version"])
+
+
+# Audit events of sign-in (the audit trail, `message_event`, with neither a
+# message nor a case).
+SIGN_IN_LOCKOUT_CLEARED = "sign_in_lockout_cleared"
+RECOVERY_CODE_USED = "two_step_recovery_code_used"
+
+
+def _audit(*, actor, event_type, detail):
+    # The audit trail is intake's table; looked up by label, as casework.Document's
+    # foreign keys name intake's models, so that imports still point intake → casework.
+    apps.get_model("intake", "MessageEvent").objects.create(actor_user=actor, event_type=event_type, detail=detail)
+
+
+def recovery_code_used_record(*, user, codes_left):
+    _audit(actor=user, event_type=RECOVERY_CODE_USED, detail={"codes_left": codes_left})
+
+
+@transaction.atomic
+def sign_in_lockout_clear(*, actor, kind, value):
+    """A supervisor lets an e-mail address or a network address sign in again
+    before its cool-off ends; the audit trail keeps who did it, and for which."""
+    if kind == "email":
+        cleared = AxesProxyHandler.reset_attempts(username=value)
+    else:
+        cleared = AxesProxyHandler.reset_attempts(ip_address=value)
+    _audit(actor=actor, event_type=SIGN_IN_LOCKOUT_CLEARED, detail={"kind": kind, "value": value, "attempts": cleared})
+    return cleared

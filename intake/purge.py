@@ -6,13 +6,14 @@ demand: adopted documents (only when asked) -> links that the schema would set
 to NULL -> `message_attachment` -> `messages`. The stored files of those rows
 are deleted only after that transaction has committed.
 
-Crash safety: the run's own `messages_purged` audit event doubles as a
-journal. Each batch's transaction writes that batch's file keys into the
-event's `detail.files_pending`, together with the deletes, so a crash between
-commit and file deletion leaves the keys recorded. Every later run first
-deletes the files listed in unfinished journals (status other than "done"),
-unless a row still references the key. Files no journal names are never
-touched: a purge only ever removes what a purge itself unlinked.
+Crash safety: the file outbox (intake.outbox, `file_outbox`). Each batch's
+transaction records that batch's file keys there (reason `purge`), together
+with the deletes, so a crash between commit and file deletion leaves the keys
+recorded. After the commit the run deletes them itself; whatever is left (a
+crash, a storage failure) the worker's drain deletes, and every later purge
+first deletes the files earlier purges left, unless a row still references the
+key. Files the outbox does not name are never touched: a purge only ever
+removes what a purge itself unlinked.
 """
 
 import getpass
@@ -33,8 +34,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.models import Application, Case, Document
-from common.storage import file_delete
-from intake.models import Conversation, Message, MessageAttachment, MessageDraft, MessageEvent
+from intake.models import Conversation, FileOutbox, Message, MessageAttachment, MessageDraft, MessageEvent
+from intake.outbox import files_unlink, outbox_drain
 from intake.selectors import in_case_thread
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ def purge_plan(scope, *, include_documents):
         documents_unlinked=linked.count() - document_totals["n"],
         files=attachment_totals["n"] + document_totals["n"],
         file_bytes=(attachment_totals["size"] or 0) + (document_totals["size"] or 0),
-        pending_files=sum(len(keys) for _, keys in _unfinished_journals()),
+        pending_files=FileOutbox.objects.filter(reason=FileOutbox.Reason.PURGE).count(),
     )
 
 
@@ -280,7 +281,6 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
         "started_at": timezone.now().isoformat(),
         "status": STATUS_RUNNING,
         "counts": result.counts(),
-        "files_pending": [],
     }
     journal = MessageEvent.objects.create(
         event_type=MessageEvent.Type.PURGED,
@@ -288,7 +288,8 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
         detail=detail,
     )
     try:
-        result.files_recovered = _journals_finish(exclude_pk=journal.pk)
+        # Files earlier purges left (a crash, a storage failure), before this run adds its own.
+        result.files_recovered = outbox_drain(reason=FileOutbox.Reason.PURGE, due_only=False).deleted
         in_scope = scope.messages()
         last_id = 0
         while True:
@@ -362,9 +363,9 @@ def _batch_rows_delete(ids, include_documents, result, journal, detail):
         result.documents_unlinked += len(kept)
         result.replies_unlinked += len(replies)
         result.file_bytes += sum(row.size_bytes for row in attachments) + sum(row.size_bytes for row in documents)
-        # Journal: written with the deletes, so committed rows always have their keys recorded.
+        # The outbox: written with the deletes, so committed rows always have their files recorded.
+        files_unlink(keys, reason=FileOutbox.Reason.PURGE, drain=False)
         detail["counts"] = result.counts()
-        detail["files_pending"] = keys + result.files_failed
         MessageEvent.objects.filter(pk=journal.pk).update(detail=detail)
     # A conversation purged to its last message takes its drafts with it.
     MessageDraft.objects.filter(application_id__in=touched).exclude(
@@ -431,12 +432,11 @@ def _conversation_summaries_kept(ids):
 
 
 def _files_delete(keys, result):
-    """Failed deletes stay in the journal (files_pending): the next purge retries them."""
-    for key in keys:
-        if file_delete(key):
-            result.files_deleted += 1
-        else:
-            result.files_failed.append(key)
+    """The batch's files, now that its deletes are committed. A failed delete
+    stays in the outbox: the worker's drain, or the next purge, retries it."""
+    drained = outbox_drain(storage_keys=keys, reason=FileOutbox.Reason.PURGE)
+    result.files_deleted += drained.deleted
+    result.files_failed.extend(drained.failed)
 
 
 def _journal_close(journal, detail, result, status):
@@ -446,41 +446,8 @@ def _journal_close(journal, detail, result, status):
         seconds=round(result.seconds, 3),
         counts=result.counts(),
     )
-    if status == STATUS_DONE:
-        detail["files_pending"] = list(result.files_failed)
     try:
         MessageEvent.objects.filter(pk=journal.pk).update(detail=detail)
     except Exception:
-        # The journal keeps what the last committed batch wrote; the next run uses that.
+        # The event keeps the counts the last committed batch wrote; the outbox keeps the files.
         logger.exception("Could not record the end of purge run %s.", result.run_id)
-
-
-def _unfinished_journals():
-    """(event, keys) of earlier runs whose files may not all be gone. Few rows: one per purge run."""
-    events = MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED).order_by("pk")
-    for event in events.iterator():
-        keys = (event.detail or {}).get("files_pending") or []
-        if keys:
-            yield event, keys
-
-
-def _journals_finish(exclude_pk):
-    """Delete the files earlier runs recorded but may not have removed; returns how many."""
-    removed = 0
-    for event, keys in list(_unfinished_journals()):
-        if event.pk == exclude_pk:
-            continue
-        still_used = set(MessageAttachment.objects.filter(file_path__in=keys).values_list("file_path", flat=True))
-        still_used |= set(Document.objects.filter(file_path__in=keys).values_list("file_path", flat=True))
-        failed = []
-        for key in keys:
-            if key in still_used:
-                continue
-            if file_delete(key):
-                removed += 1
-            else:
-                failed.append(key)
-        detail = dict(event.detail)
-        detail["files_pending"] = failed
-        MessageEvent.objects.filter(pk=event.pk).update(detail=detail)
-    return removed

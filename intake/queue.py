@@ -23,6 +23,7 @@ with their joins, so a deep page costs an index walk, not a join per skipped row
 """
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,7 @@ from casework.models import StaffProfile
 from common.errors import InvalidInput, NotFound
 from intake.business_days import business_days_between, overdue_threshold
 from intake.models import Conversation
+from intake.notes import mention_marker
 from intake.presenters import application_label, shown_subject
 from intake.selectors import IdsFirst, RowsInParts
 
@@ -124,13 +126,18 @@ def queue_rows(user: Any, view: str, *, search: str = "", sort: str = "waiting")
             conversations.filter(awaiting_reply_since__isnull=False).order_by(*LONGEST_WAIT_FIRST),
             conversations.filter(awaiting_reply_since__isnull=True).order_by(*NEWEST_FIRST),
         ]
-    return RowsInParts(conversations, [IdsFirst(part, _with_row_details) for part in parts])  # type: ignore[misc]
+    details = partial(_with_row_details, mentioned_for=profile.user_id)
+    return RowsInParts(conversations, [IdsFirst(part, details) for part in parts])  # type: ignore[misc]
 
 
-def _with_row_details(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return conversations.select_related(
+def _with_row_details(conversations: QuerySet[Conversation], mentioned_for: int | None = None) -> QuerySet[Conversation]:
+    rows = conversations.select_related(
         "application__submission", "applicant_user", "case", "assigned_staff_profile", "last_message"
     ).annotate(program=KeyTextTransform("program", "application__submission__intake_payload"))
+    if mentioned_for is None:
+        return rows
+    # `mentioned`: a note on the case mentions this staff member, who has not opened the case since (issue 13).
+    return rows.annotate(mentioned=mention_marker(mentioned_for))
 
 
 def queue_counts(user: Any, *, now: datetime | None = None) -> dict[str, int]:
@@ -201,4 +208,5 @@ def queue_row(conversation: Conversation, *, profile: StaffProfile, now: datetim
         "overdue": bool(waiting_since and waiting_since < threshold),
         "url": url,
         "claim_url": claim_url,
+        "mentioned": bool(getattr(conversation, "mentioned", False)),
     }

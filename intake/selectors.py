@@ -531,3 +531,20 @@ def application_attachment(
     conversation = Message.objects.filter(in_conversation(application.pk, None))
     message = get_object_or_404(conversation, pk=id_or_404(message_id))
     return message, _attachment_of(message, attachment_id)
+
+
+# E-mail notices (issue 14) -------------------------------------------------------
+
+
+def message_email_notices(message: Message) -> list[Any]:
+    """The e-mail notices about one message, oldest first, each with its
+    recipient: what was sent, when, and what is still being tried (states
+    only; a notice holds no content). One query, through the notices' unique
+    key on message_id."""
+    from intake.models import EmailNotice
+
+    return list(
+        EmailNotice.objects.filter(message_id=message.pk)
+        .select_related("recipient_user__staff_profile")
+        .order_by("created_at", "id")
+    )

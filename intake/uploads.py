@@ -1,8 +1,10 @@
-"""Attachment checks: count, size, and type recognised by content.
+"""Attachment checks: count, size, type recognised by content, and a malware scan.
 
 The browser's claimed type and the file's extension are ignored; a file is
 accepted only when its bytes are a PDF, PNG, JPEG, HEIC, DOCX, XLSX or
-plain (UTF-8) text.
+plain (UTF-8) text, and ClamAV's daemon finds nothing in it
+(intake.scanning). Every send path calls files_check before it stores
+anything.
 """
 
 import hashlib
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from common.display import file_size
 from common.errors import InvalidInput, TooLarge
+from intake.scanning import file_scan
 
 PDF, PNG, JPEG, HEIC = "application/pdf", "image/png", "image/jpeg", "image/heic"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -46,7 +49,8 @@ class CheckedFile:
 
 
 def files_check(files):
-    """Check a send's files; raises InvalidInput/TooLarge naming the file at fault."""
+    """Check a send's files; raises InvalidInput/TooLarge naming the file at
+    fault, or ScannerUnavailable when the malware scanner cannot say."""
     files = [upload for upload in files if upload is not None]
     if len(files) > settings.ATTACHMENT_MAX_FILES:
         raise InvalidInput(
@@ -95,7 +99,19 @@ def files_check(files):
             code="total_too_large",
             field="attachments",
         )
+    # Last, once the cheap checks have passed: a refused send costs no scan.
+    for item in checked:
+        file_scan(item.upload, name=item.name)
     return checked
+
+
+def files_dropped(request) -> list[str]:
+    """The names of the file parts of `request` that Django's parser dropped
+    because no file may be called so (`..`, `.`, a bare path), noted by
+    iset_messaging.middleware.RequestSizeLimitMiddleware (none without it).
+    Reads the body if nothing has yet."""
+    request.FILES  # noqa: B018  (parsing the body is what notes them)
+    return list(getattr(request, "upload_dropped_names", ()))
 
 
 def content_type_sniff(upload):

@@ -17,8 +17,14 @@ def nav_current(request) -> dict[str, str]:
     view = match.view_name if match is not None else ""
     namespace, _, name = view.rpartition(":")
     current = {}
-    if namespace == "portal":
+    if namespace == "portal" and name == "search":
+        current["search"] = "page"
+    elif namespace == "portal":
         current["compose" if name == "compose" else "messages"] = "page" if name in ("inbox", "compose") else "true"
+    elif namespace == "dashboard" and name == "search":
+        current["search"] = "page"
+    elif namespace == "dashboard" and name.startswith("saved_repl"):
+        current["saved_replies"] = "page" if name == "saved_replies" else "true"
     elif namespace == "dashboard":
         current["queue" if name == "queue" else "cases"] = "page" if name in ("queue", "case_list") else "true"
     elif namespace == "pages" and name in PAGES:

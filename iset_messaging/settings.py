@@ -193,15 +193,52 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Uploaded files: stored by the default storage backend (a folder, MEDIA_ROOT,
-# unless FILE_STORAGE_BACKEND names another) and never served from a public
-# URL, only through authorising views.
+# --- Stored files and malware scanning (docs/storage-and-scanning.md) ---
+# Uploaded files (attachments, case-file documents) are never served from a
+# public URL, only streamed through authorising views. FILE_STORAGE chooses
+# where they live: `local` (the default), a folder, MEDIA_ROOT; or `s3`,
+# S3-compatible object storage through django-storages, configured by the
+# S3_* variables below.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+FILE_STORAGE = read_choice("FILE_STORAGE", default="local", choices=("local", "s3"))
+if FILE_STORAGE == "s3":
+    S3_BUCKET = env.str("S3_BUCKET", default="").strip()
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("S3_BUCKET must be set when FILE_STORAGE=s3.")
+    s3_keys = (env.str("S3_ACCESS_KEY_ID", default=""), env.str("S3_SECRET_ACCESS_KEY", default=""))
+    if bool(s3_keys[0]) != bool(s3_keys[1]):
+        raise ImproperlyConfigured("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or both left unset).")
+    s3_addressing = read_choice("S3_ADDRESSING_STYLE", default="auto", choices=("auto", "path", "virtual"))
+    from common.storage import s3_storage_settings
+
+    file_storage = s3_storage_settings(
+        bucket=S3_BUCKET,
+        # Unset: AWS itself; set for MinIO, Ceph, Garage or another S3-compatible service.
+        endpoint_url=env.str("S3_ENDPOINT_URL", default=""),
+        region=env.str("S3_REGION", default=""),
+        access_key=s3_keys[0],
+        secret_key=s3_keys[1],
+        addressing_style=None if s3_addressing == "auto" else s3_addressing,
+    )
+else:
+    file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(MEDIA_ROOT)}}
+
+# Every uploaded file is scanned by ClamAV's daemon before it is stored
+# (intake/scanning.py). MALWARE_SCANNER: clamd://HOST:PORT,
+# clamd:///path/to/clamd.sock, or none (the embedded default: no scanning,
+# and /healthz says "none"). MALWARE_SCANNER_TIMEOUT: seconds clamd may take
+# for one file before the upload is refused as "try again later".
+MALWARE_SCANNER = env.str("MALWARE_SCANNER", default="none").strip() or "none"
+malware_scanner_forms = r"none|clamd://[^/:?#@\s\[\]]+(:\d{1,5})?/?|clamd:///[^?#\s]+"
+if not re.fullmatch(malware_scanner_forms, MALWARE_SCANNER, flags=re.IGNORECASE):
+    raise ImproperlyConfigured(
+        f"MALWARE_SCANNER={MALWARE_SCANNER!r} is not valid: expected clamd://HOST:PORT, clamd:///path/to/clamd.sock or none."
+    )
+MALWARE_SCANNER_TIMEOUT = read_int("MALWARE_SCANNER_TIMEOUT", default=30, minimum=1)
+# --- end of stored files and malware scanning ---
+
 STORAGES = {
-    "default": {
-        "BACKEND": env.str("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": str(MEDIA_ROOT)},
-    },
+    "default": file_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -215,6 +252,38 @@ vars().update(read_email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ISET Secure Messaging <no-reply@iset.example>")
 # The address e-mails link to (e-mails are sent outside any request).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Background work: the task queue, notification e-mail, the file outbox, unread reminders (issue 14) ---
+# docs/background-work.md describes each of these; .env.example lists the variables.
+# Work after a request goes through the Django Tasks API (the django-tasks
+# backport; django.tasks from Django 6.0) and is run by `manage.py worker`.
+# TASKS_BACKEND=database (the default): tasks are rows of this database,
+# written in the transaction that needs them, so a rolled-back change queues
+# nothing. TASKS_BACKEND=redis: RQ queues in Redis at TASKS_REDIS_URL, for
+# more workers than polling one database serves (enqueued once the
+# transaction commits; see the docs for what covers a crash in between).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="").strip() or "database"
+if TASKS_BACKEND not in ("database", "redis"):
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r} is not valid: expected database or redis.")
+TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default="").strip() or "redis://127.0.0.1:6379/0"
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds an SMTP connection may take to answer; the worker, never a request, waits for it.
+EMAIL_TIMEOUT = read_int("EMAIL_TIMEOUT", default=10, minimum=1)
+# A notice that could not be sent is tried again after NOTICE_RETRY_SECONDS,
+# then twice as long each time (at most an hour between tries), until
+# NOTICE_MAX_ATTEMPTS tries have failed; then it is marked "gave up".
+NOTICE_MAX_ATTEMPTS = read_int("NOTICE_MAX_ATTEMPTS", default=8, minimum=1)
+NOTICE_RETRY_SECONDS = read_int("NOTICE_RETRY_SECONDS", default=60, minimum=1)
+# An applicant gets one reminder of a message still unread after this many days (urgent messages: sooner).
+REMINDER_AFTER_DAYS = read_int("REMINDER_AFTER_DAYS", default=7, minimum=1)
+REMINDER_AFTER_DAYS_URGENT = read_int("REMINDER_AFTER_DAYS_URGENT", default=3, minimum=1)
+# --- end of background work ---
 
 # HTTPS hardening: on by default whenever DEBUG is off.
 SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -305,3 +374,176 @@ APPLY_URL = read_link("APPLY_URL", default="")
 # --before`, docs/purge.md) keeps that promise. 0: the page names no period
 # and says the program's records schedule decides.
 MESSAGE_RETENTION_YEARS = read_int("MESSAGE_RETENTION_YEARS", default=0)
+
+# --- Sign-in protection, two-step verification and sessions (issue 15) -------
+# docs/security.md describes each of these; .env.example lists the variables.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += [
+    # Failed sign-ins: counted per account and per address, lockouts, sign-in records.
+    "axes",
+    # Two-step verification: time-based codes (an authenticator app) and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# After Django's sign-in: end idle sessions, hold staff at the code step until
+# they give one, and keep signed-in pages out of every cache.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "casework.middleware.SessionIdleTimeoutMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("casework.middleware.SessionIdleTimeoutMiddleware") + 1,
+    "casework.middleware.TwoStepRequiredMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("casework.middleware.TwoStepRequiredMiddleware") + 1,
+    "casework.middleware.SignedInNoStoreMiddleware",
+)
+# Axes turns a lockout noticed during sign-in into the lockout page; last, as its documentation asks.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Axes' backend refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["casework.sign_in_protection.SignInLockoutBackend", *AUTHENTICATION_BACKENDS]
+
+# Failed sign-ins: SIGN_IN_FAILURE_LIMIT failures for one e-mail address (as
+# typed, whether or not an account has it), or SIGN_IN_ADDRESS_FAILURE_LIMIT
+# from one network address, pause signing in for SIGN_IN_COOL_OFF_MINUTES.
+# Counted in the database, which every app server shares, on SQLite and MySQL
+# alike.
+SIGN_IN_FAILURE_LIMIT = read_int("SIGN_IN_FAILURE_LIMIT", default=5, minimum=1)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = read_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=30, minimum=1)
+SIGN_IN_COOL_OFF_MINUTES = read_int("SIGN_IN_COOL_OFF_MINUTES", default=15, minimum=1)
+# How many proxies in front of the app append to X-Forwarded-For (0: none; the
+# client's address is REMOTE_ADDR). Sign-in records and limits use the address
+# the nearest trusted proxy saw.
+TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", default=0)
+AXES_HANDLER = "casework.sign_in_protection.SignInAttemptHandler"
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_COOL_OFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A complete sign-in (after the code step, for staff) clears the account's
+# failures, never those of the network address: casework.receivers and the code step.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "casework.sign_in_protection.typed_email"
+AXES_CLIENT_IP_CALLABLE = "casework.sign_in_protection.client_ip"
+AXES_LOCKOUT_CALLABLE = "casework.sign_in_protection.lockout_response"
+# Every failure gets its own record (AccessFailureLog), besides the counters.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Axes keeps the request's form fields with a counter: none of them in clear.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken", "code"]
+AXES_ENABLE_ADMIN = False
+# No start-up banner in every command's output; lockouts are still logged.
+AXES_VERBOSE = False
+
+# Two-step verification: required of every active staff member, optional for applicants.
+# The name authenticator apps show beside the code (not translated: it names the service).
+OTP_TOTP_ISSUER = "ISET Secure Messaging"
+
+# A session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request (and in
+# any case SESSION_COOKIE_AGE after sign-in). Pages with a form warn
+# SESSION_IDLE_WARNING seconds before and offer to stay signed in. The last
+# activity is written to the session at most once a minute.
+SESSION_IDLE_TIMEOUT = read_int("SESSION_IDLE_TIMEOUT_MINUTES", default=30, minimum=2) * 60
+SESSION_IDLE_WARNING = min(5 * 60, SESSION_IDLE_TIMEOUT // 2)
+SESSION_ACTIVITY_RESOLUTION = 60
+
+# Password reset by e-mail: the link works once, for PASSWORD_RESET_TIMEOUT_MINUTES.
+# Asking is limited per e-mail address and per network address, over an hour,
+# in the cache (CACHE_URL: shared between app servers when it is Redis).
+PASSWORD_RESET_TIMEOUT = read_int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60, minimum=5) * 60
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 20
+PASSWORD_RESET_LIMIT_WINDOW = 60 * 60
+
+
+# --- Headers, request limits, rate limits, audit keys (issue 15) -------------
+# docs/security.md and docs/deployment.md describe each of these.
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+# Right after SecurityMiddleware: the two header middlewares, so every response
+# carries the headers (the 413 too), then the size limit, before anything
+# (whitenoise, sessions, CSRF, views) may read the body.
+_HARDENING_AT = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_HARDENING_AT:_HARDENING_AT] = [
+    "csp.middleware.CSPMiddleware",
+    "iset_messaging.middleware.PermissionsPolicyMiddleware",
+    "iset_messaging.middleware.RequestSizeLimitMiddleware",
+]
+# Content-Security-Policy (django-csp): only this site's own files; no inline
+# script or style (templates use classes from static/css/site.css), no
+# framing, no plugins, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Permissions-Policy (iset_messaging.middleware): features no page of the
+# product uses, off for the site and anything it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# The largest body a request may have: what the largest legitimate form
+# needs (ATTACHMENT_MAX_FILES files of ATTACHMENT_MAX_BYTES, so that a person
+# over the 25 MB total still gets the form back with their text and the
+# reason) plus 1 MiB for the text fields. Larger: 413 before anything is read.
+# The proxy in front must allow at least this much (docs/deployment.md).
+REQUEST_BODY_MAX_BYTES = read_int(
+    "REQUEST_BODY_MAX_BYTES",
+    default=max(ATTACHMENT_MAX_FILES * ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_TOTAL_BYTES) + 1024 * 1024,
+    minimum=DATA_UPLOAD_MAX_MEMORY_SIZE,
+)
+FILE_UPLOAD_HANDLERS = [
+    "iset_messaging.middleware.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Rate limits per signed-in person, counted in the cache (CACHE_URL: Redis
+# makes every app server count together; the default local memory counts
+# per process). (how many, in how many seconds)
+RATE_LIMITS = {
+    # Messages sent: portal compose and replies, dashboard messages, the API.
+    "send": (
+        read_int("RATE_LIMIT_SEND_COUNT", default=20, minimum=1),
+        read_int("RATE_LIMIT_SEND_SECONDS", default=10 * 60, minimum=1),
+    ),
+    # Staff searches: the work queue, the case list, the queue API.
+    "search": (
+        read_int("RATE_LIMIT_SEARCH_COUNT", default=60, minimum=1),
+        read_int("RATE_LIMIT_SEARCH_SECONDS", default=60, minimum=1),
+    ),
+}
+# Withdrawal keeps a keyed digest (HMAC-SHA256) of the withdrawn text, never a
+# plain hash: docs/security.md. Empty: a key derived from SECRET_KEY. Records
+# name the key's id; WITHDRAWAL_DIGEST_PREVIOUS_KEYS still verifies older ones.
+WITHDRAWAL_DIGEST_KEY = env.str("WITHDRAWAL_DIGEST_KEY", default="")
+WITHDRAWAL_DIGEST_PREVIOUS_KEYS = read_list("WITHDRAWAL_DIGEST_PREVIOUS_KEYS", default=[])

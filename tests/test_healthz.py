@@ -15,7 +15,7 @@ def test_healthz_ok_when_database_answers(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    assert response.json() == {"database": "ok", "malware_scanner": "none"}
     assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
@@ -43,7 +43,7 @@ def test_healthz_503_when_mysql_port_is_closed():
     status, body = healthz_with_database("mysql://root@127.0.0.1:9/iset_intake")
 
     assert status == 503
-    assert body == {"database": "unavailable"}
+    assert body == {"database": "unavailable", "malware_scanner": "none"}
 
 
 def test_healthz_503_when_sqlite_file_cannot_be_opened(tmp_path):
@@ -53,7 +53,7 @@ def test_healthz_503_when_sqlite_file_cannot_be_opened(tmp_path):
     status, body = healthz_with_database(f"sqlite:///{unreadable}/db.sqlite3")
 
     assert status == 503
-    assert body == {"database": "unavailable"}
+    assert body == {"database": "unavailable", "malware_scanner": "none"}
 
 
 @pytest.mark.mysql

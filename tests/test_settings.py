@@ -67,6 +67,12 @@ def test_check_deploy_fails_with_debug_on():
         ("APPLY_URL", "javascript:alert(1)"),
         ("APPLY_URL", "//elsewhere.example/apply"),
         ("MESSAGE_RETENTION_YEARS", "-1"),
+        ("SIGN_IN_FAILURE_LIMIT", "0"),
+        ("SIGN_IN_ADDRESS_FAILURE_LIMIT", "many"),
+        ("SIGN_IN_COOL_OFF_MINUTES", "0"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("SESSION_IDLE_TIMEOUT_MINUTES", "1"),
+        ("PASSWORD_RESET_TIMEOUT_MINUTES", "soon"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -229,8 +235,42 @@ OFFICE_DEFAULTS = {
 }
 
 
+SIGN_IN_SETTINGS = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "failure_limit": settings.AXES_FAILURE_LIMIT,
+    "address_limit": settings.SIGN_IN_ADDRESS_FAILURE_LIMIT,
+    "cool_off_seconds": settings.AXES_COOLOFF_TIME.total_seconds(),
+    "proxies": settings.TRUSTED_PROXY_COUNT,
+    "idle": settings.SESSION_IDLE_TIMEOUT,
+    "warning": settings.SESSION_IDLE_WARNING,
+    "reset": settings.PASSWORD_RESET_TIMEOUT,
+    "backends": settings.AUTHENTICATION_BACKENDS,
+    "middleware": settings.MIDDLEWARE,
+}))
+"""
+SIGN_IN_DEFAULTS = {
+    name: ""
+    for name in (
+        "SIGN_IN_FAILURE_LIMIT",
+        "SIGN_IN_ADDRESS_FAILURE_LIMIT",
+        "SIGN_IN_COOL_OFF_MINUTES",
+        "TRUSTED_PROXY_COUNT",
+        "SESSION_IDLE_TIMEOUT_MINUTES",
+        "PASSWORD_RESET_TIMEOUT_MINUTES",
+    )
+}
+
+
 def office_settings(**overrides):
     result = manage("shell", "--no-startup", "-c", OFFICE_SETTINGS, env={**PRODUCTION, **OFFICE_DEFAULTS, **overrides})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def sign_in_settings(**overrides):
+    result = manage("shell", "--no-startup", "-c", SIGN_IN_SETTINGS, env={**PRODUCTION, **SIGN_IN_DEFAULTS, **overrides})
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -271,3 +311,48 @@ def test_office_settings_from_the_environment():
         "retention": 7,
     }
     assert office_settings(APPLY_URL="/apply/")["apply"] == "/apply/"
+
+
+def test_production_settings_pause_failed_sign_ins_and_require_the_code_step():
+    found = sign_in_settings()
+
+    assert {key: found[key] for key in ("failure_limit", "address_limit", "cool_off_seconds", "proxies", "idle", "warning", "reset")} == {
+        "failure_limit": 5,
+        "address_limit": 30,
+        "cool_off_seconds": 15 * 60,
+        "proxies": 0,
+        "idle": 30 * 60,
+        "warning": 5 * 60,
+        "reset": 60 * 60,
+    }
+    # The lockout backend comes first, so a paused sign-in checks no password.
+    assert found["backends"] == ["casework.sign_in_protection.SignInLockoutBackend", "casework.auth.EmailBackend"]
+    # Nothing turns two-step verification off: its middleware is always there, after Django's sign-in.
+    middleware = found["middleware"]
+    assert middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") < middleware.index(
+        "casework.middleware.TwoStepRequiredMiddleware"
+    )
+    assert "casework.middleware.SessionIdleTimeoutMiddleware" in middleware
+    assert "casework.middleware.SignedInNoStoreMiddleware" in middleware
+    assert middleware[-1] == "axes.middleware.AxesMiddleware"
+
+
+def test_sign_in_settings_from_the_environment():
+    found = sign_in_settings(
+        SIGN_IN_FAILURE_LIMIT="3",
+        SIGN_IN_ADDRESS_FAILURE_LIMIT="50",
+        SIGN_IN_COOL_OFF_MINUTES="60",
+        TRUSTED_PROXY_COUNT="1",
+        SESSION_IDLE_TIMEOUT_MINUTES="4",
+        PASSWORD_RESET_TIMEOUT_MINUTES="20",
+    )
+
+    assert {key: found[key] for key in ("failure_limit", "address_limit", "cool_off_seconds", "proxies", "idle", "warning", "reset")} == {
+        "failure_limit": 3,
+        "address_limit": 50,
+        "cool_off_seconds": 3600,
+        "proxies": 1,
+        "idle": 240,
+        "warning": 120,
+        "reset": 1200,
+    }

@@ -209,28 +209,36 @@ def test_applicant_navigation_marks_the_current_page(client):
     message = MessageFactory(case=case)
     client.force_login(case.application.submission.user)
 
-    assert nav_links(client.get(reverse("portal:inbox")).content.decode()) == {"Messages": "page", "Write a message": ""}
-    assert nav_links(client.get(reverse("portal:compose")).content.decode()) == {"Messages": "", "Write a message": "page"}
+    def links(messages="", write="", search=""):
+        return {"Messages": messages, "Write a message": write, "Search": search}
+
+    assert nav_links(client.get(reverse("portal:inbox")).content.decode()) == links(messages="page")
+    assert nav_links(client.get(reverse("portal:compose")).content.decode()) == links(write="page")
+    assert nav_links(client.get(reverse("portal:search")).content.decode()) == links(search="page")
     # A conversation and a message are in Messages, without being its page.
     conversation = client.get(reverse("portal:conversation", args=[case.application_id])).content.decode()
-    assert nav_links(conversation) == {"Messages": "true", "Write a message": ""}
+    assert nav_links(conversation) == links(messages="true")
     detail = client.get(reverse("portal:message_detail", args=[message.pk])).content.decode()
-    assert nav_links(detail) == {"Messages": "true", "Write a message": ""}
-    assert nav_links(client.get(reverse("pages:help")).content.decode()) == {"Messages": "", "Write a message": ""}
+    assert nav_links(detail) == links(messages="true")
+    assert nav_links(client.get(reverse("pages:help")).content.decode()) == links()
 
 
 def test_staff_navigation_marks_the_current_page(client):
     case = CaseFactory()
     client.force_login(case.assigned_staff_profile.user)
 
-    assert nav_links(client.get(reverse("dashboard:queue")).content.decode()) == {"Work queue": "page", "Cases": ""}
-    assert nav_links(client.get(reverse("dashboard:queue"), {"view": "all"}).content.decode()) == {
-        "Work queue": "page",
-        "Cases": "",
-    }
-    assert nav_links(client.get(reverse("dashboard:case_list")).content.decode()) == {"Work queue": "", "Cases": "page"}
+    def links(queue="", cases="", search="", replies=""):
+        return {"Work queue": queue, "Cases": cases, "Search messages": search, "Saved replies": replies}
+
+    assert nav_links(client.get(reverse("dashboard:queue")).content.decode()) == links(queue="page")
+    assert nav_links(client.get(reverse("dashboard:queue"), {"view": "all"}).content.decode()) == links(queue="page")
+    assert nav_links(client.get(reverse("dashboard:case_list")).content.decode()) == links(cases="page")
     case_page = client.get(reverse("dashboard:case_detail", args=[case.pk])).content.decode()
-    assert nav_links(case_page) == {"Work queue": "", "Cases": "true"}
+    assert nav_links(case_page) == links(cases="true")
+    assert nav_links(client.get(reverse("dashboard:search")).content.decode()) == links(search="page")
+    assert nav_links(client.get(reverse("dashboard:saved_replies")).content.decode()) == links(replies="page")
+    # Writing a saved reply is in Saved replies, without being its page.
+    assert nav_links(client.get(reverse("dashboard:saved_reply_new")).content.decode()) == links(replies="true")
 
 
 def test_a_success_banner_is_a_status_and_an_error_banner_an_alert(client):

@@ -8,6 +8,9 @@ from django.utils import timezone
 from casework.models import Application, Case, StaffProfile, Submission, User
 from casework.services import reference_number_new
 
+# The test client's force_login is a complete staff sign-in (code step included); see the module.
+from casework.tests import two_step  # noqa: F401
+
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from casework.models import StaffProfile
 from casework.tests.factories import TEST_PASSWORD, ApplicantFactory, StaffProfileFactory, staff_user
+from casework.tests.two_step import code_for, confirmed_authenticator
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +23,14 @@ def test_applicant_lands_on_messages(client):
 
 
 @pytest.mark.parametrize("role", [StaffProfile.Role.CASEWORKER, StaffProfile.Role.SUPERVISOR, StaffProfile.Role.ADMIN])
-def test_staff_land_on_their_work_queue(client, role):
+def test_staff_land_on_their_work_queue_after_the_code_step(client, role):
     user = staff_user(role)
+    device = confirmed_authenticator(user)
 
     response = sign_in(client, user.email)
 
+    assert response["Location"] == "/account/two-step/?next=%2Fdashboard%2F"
+    response = client.post(response["Location"], {"code": code_for(device), "next": "/dashboard/"})
     assert response["Location"] == "/dashboard/"
 
 

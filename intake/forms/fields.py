@@ -29,7 +29,11 @@ class MultipleFileField(forms.FileField):
 
 
 class MessageTextForm(forms.Form):
-    """Subject and message, as every compose and reply form asks for them."""
+    """Subject and message, as every compose and reply form asks for them.
+
+    `dropped_files`: the names of file parts the server could not take
+    (intake.uploads.files_dropped); each is reported next to the attachments,
+    so a file is never lost without a word."""
 
     subject = forms.CharField(
         label=_("Subject"),
@@ -49,10 +53,21 @@ class MessageTextForm(forms.Form):
     # a double click) sends one message (intake.services.sending).
     submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, dropped_files=(), **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_key"].initial = uuid.uuid4().hex
+        self.dropped_files = list(dropped_files)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.dropped_files:
+            self.add_error(
+                "attachments" if "attachments" in self.fields else None,
+                _("“%(name)s” was not received: a file cannot have that name. Rename it and choose it again.")
+                % {"name": name},
+            )
+        return cleaned
 
     def service_error_add(self, error):
         """Show a DomainError from the messaging service next to the field it names (or above the form)."""

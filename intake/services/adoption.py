@@ -5,8 +5,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from casework.models import Case, Document, User
-from common.storage import file_delete, storage_key_new
-from intake.models import Message, MessageAttachment, MessageEvent
+from common.storage import storage_key_new
+from intake import outbox
+from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.services.events import event_record
 
 Adopted = list[tuple[MessageAttachment, Document | None]]
@@ -54,8 +55,8 @@ def attachments_adopt(
                     attachment.save(update_fields=["case"])
                 adopted.append((attachment, _document_for(attachment, locked, case, staff_user, copies)))
     except BaseException:
-        for key in copies:
-            file_delete(key)
+        # The documents rolled back: their copies go too (intake.outbox).
+        outbox.files_discard(copies, reason=FileOutbox.Reason.ROLLED_BACK)
         raise
     message.case_id, message.application_id = locked.case_id, locked.application_id
     if new_files is not None:
@@ -129,9 +130,10 @@ def _document_for(
                     size_bytes=attachment.size_bytes,
                 )
         except IntegrityError:
-            # Another request adopted it first: keep theirs, drop our copy.
-            copies.remove(key)
-            file_delete(key)
+            # Another request adopted it first: keep theirs; our copy goes
+            # through the outbox, recorded in this transaction (and still
+            # among `copies`, should the transaction roll back instead).
+            outbox.files_unlink([key], reason=FileOutbox.Reason.ADOPTION_RACE)
             document = Document.objects.get(origin_attachment=attachment)
         else:
             event_record(

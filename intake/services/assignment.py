@@ -20,9 +20,9 @@ from casework.access import CASE_RELATED
 from casework.models import Application, Case, StaffProfile, User
 from common.errors import Conflict, InvalidInput, NotFound, PermissionRefused
 from common.ids import id_or_404
-from common.storage import file_delete
-from intake.models import Message, MessageAttachment, MessageEvent
-from intake.notifications import notify_case_assigned
+from intake import outbox
+from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
+from intake.notifications import case_assigned_notice_queue
 from intake.queue import claiming_allowed
 from intake.services.adoption import attachments_adopt
 from intake.services.events import event_record
@@ -44,7 +44,8 @@ def case_assign(*, actor: User, case: Case, caseworker: StaffProfile | None) -> 
         if changed:
             Case.objects.filter(pk=case.pk).update(assigned_staff_profile=profile)
             _assignment_record(actor=actor, case_id=case.pk, previous=previous, profile=profile)
-            transaction.on_commit(lambda: notify_case_assigned(case.pk, profile.pk))
+            # The e-mail to the new assignee, queued with the change (intake.notifications).
+            case_assigned_notice_queue(case_id=case.pk, profile=profile)
     case.assigned_staff_profile = profile
     return changed
 
@@ -132,12 +133,10 @@ def case_open_for_application(
             for message in with_files:
                 attachments_adopt(staff_user=actor, case=case, message=message, new_files=new_files)
             if profile is not None:
-                assignee = profile
-                transaction.on_commit(lambda: notify_case_assigned(case.pk, assignee.pk))
+                case_assigned_notice_queue(case_id=case.pk, profile=profile)
     except BaseException:
         # Nothing half-done: the rows rolled back, so the case file's copies go too.
-        for key in new_files:
-            file_delete(key)
+        outbox.files_discard(new_files, reason=FileOutbox.Reason.ROLLED_BACK)
         raise
     return case
 

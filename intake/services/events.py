@@ -1,4 +1,5 @@
-"""The audit trail every write leaves behind."""
+"""The audit trail every write leaves behind, and the access log of what
+staff looked at (issue 15: who saw which personal data, when)."""
 
 from typing import Any
 
@@ -21,4 +22,14 @@ def event_record(
         case_id=case_id if case_id is not None else (message.case_id if message else None),
         actor_user_id=actor.pk if actor else None,
         detail=detail or {},
+    )
+
+
+def staff_search_record(*, actor: User, where: str, result_count: int, **detail: Any) -> MessageEvent:
+    """A staff search happened: where (`queue`, `case_list`, `api_queue`), with
+    how many results; never its terms, which are personal data themselves."""
+    return event_record(
+        event_type=MessageEvent.Type.STAFF_SEARCHED,
+        actor=actor,
+        detail={"where": where, "result_count": result_count, **detail},
     )

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from casework.models import Application, Case, User
 from common.errors import AlreadySent, Conflict, InvalidInput, NotFound
-from common.storage import file_delete, storage_key_new
-from intake.models import Message, MessageAttachment, MessageEvent
-from intake.notifications import notify_new_message
+from common.storage import storage_key_new
+from intake import outbox
+from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
+from intake.notifications import new_message_notices_queue
 from intake.selectors import is_in_case_thread
 from intake.services.adoption import attachments_adopt
 from intake.services.drafts import drafts_sent
@@ -159,11 +160,19 @@ def _message_save(
     checked: Sequence[CheckedFile],
     submission_key: str | None = None,
 ) -> Message:
-    # Every file this send stores: its attachments and, when they arrive on a
-    # case, their copies in the case file.
-    stored: list[str] = []
+    # The attachments are stored before the transaction opens, so no row lock
+    # waits for a file to reach its storage; each key is in the file outbox
+    # first (intake.outbox), so even a killed send leaves none behind. The
+    # transaction confirms them with the rows that own them.
     _already_sent_check(sender, submission_key)
+    keys = [storage_key_new("attachments") for _item in checked]
+    outbox.uploads_expect(keys)
+    stored: list[str] = []
+    # Copies made in the case file when the attachments arrive on a case.
+    copies: list[str] = []
     try:
+        for key, item in zip(keys, checked, strict=True):
+            stored.append(default_storage.save(key, item.upload))
         with transaction.atomic():
             message = Message.objects.create(
                 sender=sender,
@@ -177,9 +186,7 @@ def _message_save(
                 urgent=urgent,
                 submission_key=submission_key,
             )
-            for item in checked:
-                key = default_storage.save(storage_key_new("attachments"), item.upload)
-                stored.append(key)
+            for key, item in zip(stored, checked, strict=True):
                 attachment = MessageAttachment.objects.create(
                     message=message,
                     case=case,
@@ -213,13 +220,14 @@ def _message_save(
             )
             if direction == Message.Direction.APPLICANT_TO_STAFF and case is not None and checked:
                 # Into the case file on arrival, not when someone happens to open it.
-                attachments_adopt(staff_user=sender, case=case, message=message, new_files=stored)
+                attachments_adopt(staff_user=sender, case=case, message=message, new_files=copies)
             drafts_sent(user=sender, application=application)
-            transaction.on_commit(lambda: notify_new_message(message.pk))
+            outbox.uploads_confirm(keys + stored)
+            # The e-mail notices and their delivery task commit with the message, or not at all.
+            new_message_notices_queue(message)
     except BaseException as error:
         # Nothing half-sent: the rows rolled back, so the files go too.
-        for key in stored:
-            file_delete(key)
+        outbox.files_discard(keys + stored + copies, reason=FileOutbox.Reason.SEND_FAILED)
         if isinstance(error, IntegrityError):
             # Two sends of one submission at once: the other one won.
             _already_sent_check(sender, submission_key)

@@ -20,6 +20,7 @@ from intake.services.assignment import case_assign, case_open_for_application
 from intake.services.handling import case_urgency_set, conversation_no_reply_needed
 from intake.services.sending import message_send_from_applicant
 from intake.tests.helpers import PDF, upload
+from intake.tests.worker import tasks_run
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +138,12 @@ def test_supervisors_case_page_query_count_does_not_grow_with_the_history(
 
     # session, user (with staff profile), case with its tab counts, documents,
     # the case's history events with their actors, the staff profiles they
-    # name, the caseworkers to choose from (no messages: no message rows)
+    # name, the caseworkers to choose from (no messages: no message rows),
+    # the access log's INSERT (case page viewed) and the access history a
+    # supervisor sees (its events with their actors)
     # + the writer's saved draft of this conversation (none here)
-    with django_assert_num_queries(8):
+    # + the case's internal notes, the colleagues a note may mention, the saved replies to choose from
+    with django_assert_num_queries(13):
         response = client.get(case_url(case))
 
     assert response.status_code == 200
@@ -439,9 +443,9 @@ def test_application_page_query_count_does_not_grow_with_messages(client, django
     # session, user (with staff profile), application (submission, applicant,
     # case, conversation summary: the message count), the page of messages
     # (senders, booking reference, attachment count joined), their attachments,
-    # the caseworkers to choose from
+    # the caseworkers to choose from, the access log's INSERT (application page viewed)
     # + the writer's saved draft of this conversation (none here)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(application_url(application))
 
     assert response.status_code == 200
@@ -467,15 +471,15 @@ def test_the_last_page_is_shown_first_and_earlier_messages_are_a_link_away(clien
 # POST /dashboard/applications/<id>/ (write to the applicant) -------------------------------------
 
 
-def test_supervisor_writes_to_the_applicant_of_the_application(client, django_capture_on_commit_callbacks):
+def test_supervisor_writes_to_the_applicant_of_the_application(client):
     application = application_with_messages(1)
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            application_url(application),
-            {"subject": "About your question", "body": "We are on it.", "attachments": [upload("form.pdf")]},
-        )
+    response = client.post(
+        application_url(application),
+        {"subject": "About your question", "body": "We are on it.", "attachments": [upload("form.pdf")]},
+    )
+    tasks_run()  # the worker sends the notices
 
     sent = Message.objects.get(subject="About your question")
     assert response.status_code == 302
@@ -619,16 +623,12 @@ def test_applications_without_a_case_link_to_their_page(client):
     assert f'<a href="{application_url(application)}">{reference}</a>' in body
 
 
-def test_applicant_writing_before_a_case_exists_leads_supervisors_to_the_application_page(
-    django_capture_on_commit_callbacks,
-):
+def test_applicant_writing_before_a_case_exists_leads_supervisors_to_the_application_page():
     supervisor = staff_user(StaffProfile.Role.SUPERVISOR)
     application = ApplicationFactory()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        message_send_from_applicant(
-            applicant=application.submission.user, application=application, subject="s", body="b"
-        )
+    message_send_from_applicant(applicant=application.submission.user, application=application, subject="s", body="b")
+    tasks_run()
 
     [email] = mail.outbox
     assert email.to == [supervisor.email]

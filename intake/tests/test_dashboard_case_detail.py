@@ -283,11 +283,13 @@ def test_query_count_does_not_grow_with_messages(client, django_assert_num_queri
     client.force_login(case.assigned_staff_profile.user)
 
     # session, user (with staff profile), case with its tab counts (the page's
-    # row count comes from them), message rows (sender, recipient, booking
-    # reference, attachment count joined), documents, the case's history (its
-    # own audit events with their actors)
+    # row count comes from them), the case's history (its own audit events
+    # with their actors), the access log's INSERT (case page viewed), message
+    # rows (sender, recipient, booking reference, attachment count joined),
+    # documents
+    # + the case's internal notes, the colleagues a note may mention, the saved replies to choose from
     # + the writer's saved draft of this conversation (none here)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         response = client.get(url(case))
 
     assert response.status_code == 200

@@ -71,7 +71,8 @@ def test_search_by_booking_reference(client):
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
     reference = wanted.application.submission.reference_number
 
-    response = client.get(URL, {"q": reference[-6:].lower()})
+    # The form posts the terms; the results come back under a search id (intake.search_terms).
+    response = client.post(URL, {"q": reference[-6:].lower()}, follow=True)
 
     assert list(response.context["cases"].object_list) == [wanted]
     assert other.application.submission.reference_number not in response.content.decode()
@@ -84,7 +85,7 @@ def test_search_by_applicant_name(client):
     CaseFactory(application__submission__user__first_name="Someone", application__submission__user__last_name="Else")
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
-    response = client.get(URL, {"q": "wapiti okimaw"})
+    response = client.post(URL, {"q": "wapiti okimaw"}, follow=True)
 
     assert list(response.context["cases"].object_list) == [wanted]
 
@@ -93,7 +94,7 @@ def test_search_without_match_says_so(client):
     CaseFactory()
     client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
 
-    response = client.get(URL, {"q": "ISET-00000000-ZZZZZZ"})
+    response = client.post(URL, {"q": "ISET-00000000-ZZZZZZ"}, follow=True)
 
     assert "No case you may open matches" in response.content.decode()
 
@@ -329,13 +330,14 @@ def test_search_and_sort_keep_each_other(client):
     MessageFactory(case=unread, created_at=hours_ago(9))
     client.force_login(profile.user)
 
-    response = client.get(URL, {"q": "wapiti", "sort": "unread"})
+    response = client.post(URL, {"q": "wapiti", "sort": "unread"}, follow=True)
 
     assert list(response.context["cases"].object_list) == [unread, wanted]
     body = response.content.decode()
+    token = response.wsgi_request.GET["search"]
     # The search form sends the sort again, the sort links the search, "show all" keeps the sort.
     assert '<input type="hidden" name="sort" value="unread">' in body
-    assert f'<a href="{URL}?q=wapiti&amp;sort=waiting">Waiting longest</a>' in body
+    assert f'<a href="{URL}?sort=waiting&amp;search={token}">Waiting longest</a>' in body
     assert f'<a href="{URL}?sort=unread" class="button button--secondary">Show all cases</a>' in body
 
 

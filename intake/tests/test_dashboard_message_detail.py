@@ -218,9 +218,12 @@ def test_query_count_does_not_grow_with_messages(client, django_assert_num_queri
     # (already read: no write), attachments with their documents (all adopted
     # already: no lock, no write), message rows (the row count comes from the
     # tab counts), case-file documents, history events with their actors, the
-    # case's history (its own audit events with their actors)
+    # case's history (its own audit events with their actors), the access
+    # log's INSERT (message viewed), the message's e-mail notices with their
+    # recipients
+    # + the case's internal notes, the colleagues a note may mention, the saved replies to choose from
     # + the writer's saved draft of this conversation (none here)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(15):
         response = client.get(url(case, message))
 
     assert response.status_code == 200

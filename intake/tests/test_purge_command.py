@@ -24,7 +24,7 @@ from django.utils import timezone
 from casework.models import Document
 from casework.tests.factories import CaseFactory
 from intake import purge
-from intake.models import Message, MessageAttachment, MessageEvent
+from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.selectors import in_case_thread
 from intake.services.adoption import attachments_adopt
 from intake.services.sending import message_send_from_applicant, message_send_to_case
@@ -600,13 +600,13 @@ def test_interrupted_purge_rerun_ends_like_an_uninterrupted_one(monkeypatch, whe
     assert stored_files() == set(before["files"]) == referenced_keys()
     runs = MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED).order_by("pk")
     assert [run.detail["status"] for run in runs] == ["failed", "done"]
-    assert all(run.detail["files_pending"] == [] for run in runs)
+    assert not FileOutbox.objects.exists()  # every file the purge unlinked is gone
     assert sum(run.detail["counts"]["messages"] for run in runs) == plan.messages
     assert sum(run.detail["counts"]["attachments"] for run in runs) == plan.attachments
     assert sum(run.detail["counts"]["documents_deleted"] for run in runs) == plan.documents_deleted
 
 
-def test_files_left_by_a_crash_are_named_in_the_journal_and_shown_by_dry_run(monkeypatch):
+def test_files_left_by_a_crash_are_named_in_the_outbox_and_shown_by_dry_run(monkeypatch):
     case = CaseFactory()
     thread(case, applicant_messages=1, adopt=False)
     keys = set(MessageAttachment.objects.values_list("file_path", flat=True))
@@ -615,8 +615,8 @@ def test_files_left_by_a_crash_are_named_in_the_journal_and_shown_by_dry_run(mon
     with pytest.raises(CommandError):
         purge_cmd("--case", str(case.pk), "--yes")
 
-    journal = MessageEvent.objects.get(event_type=MessageEvent.Type.PURGED)
-    assert set(journal.detail["files_pending"]) == keys
+    # Recorded in the batch's transaction; the crash came before they were deleted.
+    assert set(FileOutbox.objects.filter(reason="purge").values_list("storage_key", flat=True)) == keys
     assert keys <= stored_files()
     out, _ = purge_cmd("--all", "--dry-run")
     assert "left by an interrupted run: 2 stored files" in out
@@ -626,9 +626,10 @@ def test_files_left_by_a_crash_are_named_in_the_journal_and_shown_by_dry_run(mon
 
     assert "2 files from an interrupted run" in out
     assert stored_files() == set()
+    assert not FileOutbox.objects.exists()
 
 
-def test_unreferenced_files_no_journal_names_are_left_alone():
+def test_unreferenced_files_the_outbox_does_not_name_are_left_alone():
     stray = default_storage.save("attachments/2026/11/stray", io.BytesIO(b"not ours"))
     thread(CaseFactory(), applicant_messages=1, adopt=False)
 

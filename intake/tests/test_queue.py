@@ -205,7 +205,7 @@ def test_a_search_of_more_than_ten_words_is_refused_with_the_reason(client, offi
     assert len(_ids(supervisor, "all", search=" ".join(["zqzq"] * 10))) == 0
     client.force_login(supervisor)
 
-    page = client.get(PAGE, {"view": "all", "q": " ".join(["word"] * 2000)})
+    page = client.post(PAGE, {"view": "all", "q": " ".join(["word"] * 2000)}, follow=True)
     api = client.get(API, {"view": "all", "q": " ".join(["word"] * 11)})
 
     body = page.content.decode()

@@ -12,7 +12,7 @@ from casework.access import case_for_staff
 from casework.models import Document, StaffProfile
 from casework.tests.factories import staff_user
 from common.errors import Conflict, PermissionRefused
-from intake.models import Message, MessageAttachment, MessageEvent
+from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.services.adoption import attachments_adopt
 from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.services.withdrawal import WITHDRAWN_BODY, WITHDRAWN_SUBJECT, message_withdraw
@@ -23,17 +23,18 @@ from intake.tests.factories import (
     StaffMessageFactory,
 )
 from intake.tests.helpers import stored_files, upload
+from intake.tests.worker import tasks_run
 
 pytestmark = pytest.mark.django_db
 
 
-def test_withdraw_replaces_text_removes_files_and_audits_hashes_only(cast, django_capture_on_commit_callbacks):
+def test_withdraw_replaces_text_removes_files_and_audits_hashes_only(cast):
     message = StaffMessageFactory(case=cast.case, subject="Income check", body="Your SIN is 123 456 789")
     key = MessageAttachmentFactory(message=message, original_filename="sin-card.pdf").file_path
     assert key in stored_files()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        message_withdraw(staff_user=cast.caseworker, case=cast.case, message=message)
+    message_withdraw(staff_user=cast.caseworker, case=cast.case, message=message)
+    tasks_run()  # the worker drains the file outbox
 
     message.refresh_from_db()
     assert message.deleted is True
@@ -44,23 +45,27 @@ def test_withdraw_replaces_text_removes_files_and_audits_hashes_only(cast, djang
     event = MessageEvent.objects.get(event_type="message_withdrawn", message_id=message.pk)
     assert event.actor_user_id == cast.caseworker.pk
     assert event.case_id == cast.case.pk
-    assert event.detail == {
-        "subject_sha256": hashlib.sha256(b"Income check").hexdigest(),
-        "body_sha256": hashlib.sha256(b"Your SIN is 123 456 789").hexdigest(),
-        "attachments_removed": 1,
-    }
+    # Keyed digests only (tests/test_withdrawal_digest.py): no plain hash anyone could test guesses against.
+    assert set(event.detail) == {"digest", "digest_key_id", "subject_hmac", "body_hmac", "attachments_removed"}
+    assert event.detail["attachments_removed"] == 1
+    assert hashlib.sha256(b"Your SIN is 123 456 789").hexdigest() not in repr(event.detail)
     assert "SIN" not in repr(event.detail) and "sin-card" not in repr(event.detail)
 
 
-def test_files_stay_until_the_withdrawal_commits(cast, django_capture_on_commit_callbacks):
+def test_files_stay_until_the_worker_drains_the_outbox_the_withdrawal_wrote(cast, django_capture_on_commit_callbacks):
     message = StaffMessageFactory(case=cast.case)
     key = MessageAttachmentFactory(message=message).file_path
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message_withdraw(staff_user=cast.caseworker, case=cast.case, message=message)
 
+    # Nothing left to a commit hook: the key is a row of the withdrawal's own transaction.
+    assert callbacks == []
     assert key in stored_files()
-    assert len(callbacks) == 1
+    assert list(FileOutbox.objects.values_list("storage_key", "reason")) == [(key, "withdrawal")]
+    tasks_run()
+    assert key not in stored_files()
+    assert not FileOutbox.objects.exists()
 
 
 def test_withdrawn_content_is_gone_from_every_endpoint(cast):
@@ -205,15 +210,15 @@ def test_adopting_a_staff_message_gives_its_attachments_without_documents(cast):
     assert stored_files() == files_before
 
 
-def test_a_staff_message_can_still_be_withdrawn_after_an_adoption_was_asked(cast, django_capture_on_commit_callbacks):
+def test_a_staff_message_can_still_be_withdrawn_after_an_adoption_was_asked(cast):
     message = message_send_to_case(
         staff_user=cast.caseworker, case=cast.case, subject="Wrong letter", body="Oops", files=[upload("letter.pdf")]
     )
     key = message.attachments.get().file_path
     attachments_adopt(staff_user=cast.caseworker, case=cast.case, message=message)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        message_withdraw(staff_user=cast.caseworker, case=cast.case, message=message)
+    message_withdraw(staff_user=cast.caseworker, case=cast.case, message=message)
+    tasks_run()
 
     message.refresh_from_db()
     assert message.deleted is True

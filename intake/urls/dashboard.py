@@ -1,7 +1,7 @@
 from django.urls import path
 
 import common.ids  # noqa: F401  (registers the <id:…> path converter)
-from intake.views import assignment, dashboard, downloads, queue
+from intake.views import assignment, dashboard, downloads, queue, search, tools
 
 app_name = "dashboard"
 
@@ -38,4 +38,13 @@ urlpatterns = [
         assignment.application_attachment_download,
         name="application_attachment_download",
     ),
+    # Caseworker tools (issue 13): saved replies, internal notes, search of messages (intake.views.tools, .search).
+    path("replies/", tools.saved_reply_list, name="saved_replies"),
+    path("replies/new/", tools.saved_reply_new, name="saved_reply_new"),
+    path("replies/<id:reply_id>/", tools.saved_reply_change, name="saved_reply_change"),
+    path("replies/<id:reply_id>/delete/", tools.saved_reply_remove, name="saved_reply_delete"),
+    path("cases/<id:case_id>/saved-replies/<id:reply_id>/", tools.case_saved_reply, name="case_saved_reply"),
+    path("cases/<id:case_id>/notes/new/", tools.note_new, name="note_new"),
+    path("cases/<id:case_id>/notes/<id:note_id>/", tools.note_change, name="note_change"),
+    path("search/", search.staff_search, name="search"),
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import common.ids  # noqa: F401  (registers the <id:…> path converter)
-from intake.views import downloads, drafting, portal
+from intake.views import downloads, drafting, portal, search
 
 app_name = "portal"
 
@@ -17,4 +17,6 @@ urlpatterns = [
         downloads.applicant_attachment_download,
         name="attachment_download",
     ),
+    # Search of the applicant's own messages (issue 13, intake.views.search).
+    path("search/", search.applicant_search, name="search"),
 ]

@@ -1,6 +1,7 @@
 """The JSON API the seed names. Thin: parse, call a service or selector, render.
 
-Session auth (CSRF on unsafe methods). Errors are {"error": code, "message": text}.
+Session auth (CSRF on unsafe methods). Errors are {"error": code, "message": text}
+(iset_messaging.views answers the errors Django raises before a view runs the same way).
 """
 
 import functools
@@ -17,9 +18,10 @@ from casework.access import application_for_applicant, case_for_staff, require_s
 from casework.models import Case
 from common.errors import AlreadySent, Conflict, DomainError, InvalidInput, NotFound
 from common.ids import id_or_404, id_parse
+from common.ratelimit import RateLimited, rate_limit
 from intake import presenters
 from intake.business_days import overdue_threshold
-from intake.models import Message
+from intake.models import Message, MessageEvent
 from intake.queue import QUEUE_PAGE_SIZE, QUEUE_SORTS, queue_counts, queue_row, queue_rows
 from intake.selectors import (
     applicant_conversations,
@@ -30,8 +32,10 @@ from intake.selectors import (
     messages_annotated,
 )
 from intake.services.adoption import attachments_adopt
+from intake.services.events import event_record, staff_search_record
 from intake.services.read_state import message_mark_read
 from intake.services.sending import message_send_to_case, submission_key_check
+from intake.uploads import files_dropped
 
 PAGE_SIZE = 50
 # Routing is derived from the case; a request that tries to choose is refused.
@@ -65,6 +69,10 @@ def api(*methods):
                 return error(401, "unauthenticated", _("Sign in first."))
             try:
                 return view(request, *args, **kwargs)
+            except RateLimited as exc:
+                response = error(exc.status, exc.code, exc.message)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             except DomainError as exc:
                 return error(exc.status, exc.code, exc.message)
             except Http404:
@@ -81,6 +89,12 @@ def case_messages(request, case_id):
         return _case_message_create(request, case_id)
     case = case_for_staff(request.user, case_id)
     paginator, page = _page(request, case_thread(case))
+    event_record(
+        event_type=MessageEvent.Type.CASE_VIEWED,
+        case_id=case.pk,
+        actor=request.user,
+        detail={"view": "api", "page": page.number},
+    )
     return JsonResponse(
         {
             "case_id": case.pk,
@@ -105,6 +119,7 @@ def _case_message_create(request, case_id):
     case = case_for_staff(request.user, case_id)
     # The same Idempotency-Key again: the message the first request made, nothing new.
     key = submission_key_check(request.headers.get("Idempotency-Key"))
+    rate_limit("send", request.user)
     try:
         message = message_send_to_case(
             staff_user=request.user,
@@ -157,23 +172,33 @@ def me_threads(request):
     )
 
 
-@api("GET")
+@api("GET", "POST")
 def staff_queue(request):
     """One view of the staff member's work queue, the rows of the queue page
-    (QUEUE_PAGE_SIZE a page), with every view's count. Applicants get 404."""
+    (QUEUE_PAGE_SIZE a page), with every view's count. Applicants get 404.
+
+    The same parameters by POST (form or JSON body) keep a search's terms out
+    of the URL, and so out of access logs."""
     profile = require_staff(request.user)
-    view = request.GET.get("view") or "awaiting"
-    sort = request.GET.get("sort") or "waiting"
+    asked = request.GET if request.method == "GET" else _request_data(request)[0]
+    view = _text(asked, "view") or "awaiting"
+    sort = _text(asked, "sort") or "waiting"
     if sort not in QUEUE_SORTS:
         raise InvalidInput(_("sort must be one of: %(sorts)s.") % {"sorts": ", ".join(QUEUE_SORTS)}, code="invalid_sort")
-    search = request.GET.get("q", "").strip()
+    search = (_text(asked, "q") or "").strip()
+    if search:
+        rate_limit("search", request.user)
     rows = queue_rows(request.user, view, search=search, sort=sort)
     now = timezone.now()
     threshold = overdue_threshold(now)
     counts = queue_counts(request.user, now=now)
     if not search:
         rows.count_known(counts[view])
-    paginator, page = _page(request, rows, per_page=QUEUE_PAGE_SIZE)
+    paginator, page = _page(request, rows, per_page=QUEUE_PAGE_SIZE, number=asked.get("page"))
+    if search:
+        staff_search_record(
+            actor=request.user, where="api_queue", result_count=paginator.count, view=view, page=page.number
+        )
     return JsonResponse(
         {
             "view": view,
@@ -199,6 +224,13 @@ def admin_message_attachments(request, message_id):
     case = case_for_staff(request.user, case_id)
     message = case_message(case, message_id)
     adopted = attachments_adopt(staff_user=request.user, case=case, message=message)
+    event_record(
+        event_type=MessageEvent.Type.MESSAGE_VIEWED,
+        message=message,
+        case_id=case.pk,
+        actor=request.user,
+        detail={"view": "api_attachments"},
+    )
     return JsonResponse(
         {
             "message_id": message.pk,
@@ -211,12 +243,12 @@ def admin_message_attachments(request, message_id):
     )
 
 
-def _page(request, rows, per_page=PAGE_SIZE):
-    """The page `?page=` asks for (the first without it), PAGE_SIZE rows; a
-    page that does not exist is a 404."""
+def _page(request, rows, per_page=PAGE_SIZE, number=None):
+    """The page `?page=` (or `number`) asks for (the first without it),
+    PAGE_SIZE rows; a page that does not exist is a 404."""
     paginator = Paginator(rows, per_page)
     try:
-        return paginator, paginator.page(request.GET.get("page") or 1)
+        return paginator, paginator.page(number or request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise NotFound(_("There is no such page.")) from None
 
@@ -231,6 +263,14 @@ def _request_data(request):
         if not isinstance(data, dict):
             raise InvalidInput(_("The request body must be a JSON object."), code="invalid_json")
         return data, []
+    dropped = files_dropped(request)
+    if dropped:
+        raise InvalidInput(
+            _("“%(name)s” was not received: a file cannot have that name. Rename it and send it again.")
+            % {"name": dropped[0]},
+            code="unusable_file_name",
+            field="attachments",
+        )
     return request.POST.dict(), request.FILES.getlist("attachments")
 
 

@@ -15,15 +15,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from casework.access import case_for_staff, staff_sees_every_case
 from casework.models import Application, Case
 from common.errors import AlreadySent, Conflict, DomainError, NotFound, PermissionRefused
+from common.ratelimit import rate_limit
 from intake import presenters
 from intake.downloads import file_response
 from intake.forms.dashboard import AssignForm, CaseMessageForm, OpenCaseForm
-from intake.models import Conversation
+from intake.models import Conversation, MessageEvent
 from intake.selectors import (
     active_caseworkers,
     application_attachment,
@@ -33,8 +34,10 @@ from intake.selectors import (
     case_history,
 )
 from intake.services.assignment import case_assign, case_claim, case_open_for_application
+from intake.services.events import event_record
 from intake.services.read_state import attachment_download_record
 from intake.services.sending import message_send_to_application
+from intake.uploads import files_dropped
 from intake.views.drafting import draft_action, restored
 
 MESSAGES_PER_PAGE = 20
@@ -95,14 +98,14 @@ def case_claim_view(request, case_id):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def application_detail(request, application_id):
     """An application with messages but no case: its conversation (reading it
     marks nothing read), a form to write to the applicant and one to open a
     case. Once it has a case, its page is the case's."""
     application = application_for_supervisor(request.user, application_id)
     case_id = application_case_id(application)
-    if case_id is not None and request.method == "GET":
+    if case_id is not None and request.method in ("GET", "HEAD"):
         return redirect("dashboard:case_detail", case_id)
     initial, draft = restored(request, application.pk, {})
     form = CaseMessageForm(initial=initial)
@@ -111,9 +114,10 @@ def application_detail(request, application_id):
         saved = draft_action(request, application.pk)
         if saved is not None:
             return saved
-        form = CaseMessageForm(request.POST, request.FILES)
+        form = CaseMessageForm(request.POST, request.FILES, dropped_files=files_dropped(request))
         if form.is_valid():
             try:
+                rate_limit("send", request.user)
                 sent = message_send_to_application(
                     staff_user=request.user,
                     application=application,
@@ -170,6 +174,7 @@ def application_open_case(request, application_id):
 
 
 @login_required
+@require_safe
 def application_attachment_download(request, application_id, message_id, attachment_id):
     message, attachment = application_attachment(request.user, application_id, message_id, attachment_id)
     response = file_response(
@@ -194,6 +199,13 @@ def _application_page(request, application: Application, *, form, open_form, dra
         "open_form": open_form,
         "draft": draft,
     }
+    if request.method != "HEAD":
+        # The access log: this page shows the conversation, which has no case to file it under yet.
+        event_record(
+            event_type=MessageEvent.Type.APPLICATION_VIEWED,
+            actor=request.user,
+            detail={"application_id": application.pk, "page": thread.number},
+        )
     return render(request, "dashboard/application_detail.html", context)
 
 

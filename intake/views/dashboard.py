@@ -10,12 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from casework.access import case_for_staff, staff_profile_of
+from casework.access import case_for_staff, staff_profile_of, staff_sees_every_case
 from casework.models import Case
 from common.errors import AlreadySent, Conflict, DomainError, PermissionRefused
+from common.ratelimit import RateLimited, rate_limit
 from intake import presenters
+from intake.access_history import ACCESS_HISTORY_SHOWN, case_access_history
 from intake.forms.dashboard import CaseMessageForm
-from intake.models import Message
+from intake.models import Message, MessageEvent
+from intake.search_terms import search_recalled, search_url
 from intake.selectors import (
     CASE_LIST_SORTS,
     CASE_WIDGET_ORDERS,
@@ -29,12 +32,15 @@ from intake.selectors import (
     staff_case_list,
 )
 from intake.services.adoption import attachments_adopt
+from intake.services.events import event_record, staff_search_record
 from intake.services.handling import REASON_MAX, case_urgency_set, conversation_no_reply_needed, message_mark_unread
 from intake.services.read_state import message_mark_read
 from intake.services.sending import message_send_to_case
 from intake.services.withdrawal import message_withdraw
+from intake.uploads import files_dropped
 from intake.views.assignment import assignment_panel
 from intake.views.drafting import draft_action, restored
+from intake.views.tools import case_tools
 
 CASES_PER_PAGE = 25
 MESSAGES_PER_PAGE = 20
@@ -47,20 +53,51 @@ TAB_COUNTS = {"all": "all", "from": "from_applicant", "to": "to_applicant"}
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def case_list(request):
-    search = request.GET.get("q", "").strip()
-    sort = request.GET.get("sort") if request.GET.get("sort") in CASE_LIST_SORTS else "activity"
-    cases = Paginator(staff_case_list(request.user, search, sort), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    """The cases; the search form posts its terms, which come back as an id
+    (intake.search_terms), never in the URL."""
+    asked = request.POST if request.method == "POST" else request.GET
+    sort = asked.get("sort") if asked.get("sort") in CASE_LIST_SORTS else "activity"
+    search_error = None
+    if request.method == "POST":
+        search = request.POST.get("q", "").strip()
+        try:
+            if search:
+                rate_limit("search", request.user)
+        except RateLimited as exc:
+            search_error = exc.message
+        else:
+            params = {"sort": sort if sort != "activity" else ""}
+            return redirect(search_url(request, "dashboard:case_list", search, params))
+    else:
+        search, expired = search_recalled(request)
+        if expired:
+            search_error = _("That search has expired. Search again.")
+    searching = bool(search) and search_error is None
+    cases = Paginator(staff_case_list(request.user, search if searching else "", sort), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    if searching:
+        staff_search_record(
+            actor=request.user, where="case_list", result_count=cases.paginator.count, page=cases.number
+        )
     awaiting = Paginator(applications_awaiting_case(request.user), CASES_PER_PAGE).get_page(
         request.GET.get("awaiting_page")
     )
-    return render(
-        request, "dashboard/case_list.html", {"cases": cases, "awaiting": awaiting, "search": search, "sort": sort}
-    )
+    context = {
+        "cases": cases,
+        "awaiting": awaiting,
+        "search": search,
+        "searching": searching,
+        "search_error": search_error,
+        "sort": sort,
+    }
+    return render(request, "dashboard/case_list.html", context)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def case_detail(request, case_id):
     case = case_with_thread_counts(request.user, case_id)
     if request.method == "POST":
@@ -69,21 +106,22 @@ def case_detail(request, case_id):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def message_detail(request, case_id, message_id):
     case = case_with_thread_counts(request.user, case_id)
     message = case_message(case, message_id)
     if request.method == "POST":
         return draft_action(request, case.application_id) or _message_send(request, case, reply_to=message)
     # Read means read by whoever answers: a look by anyone else (a supervisor
-    # checking on someone's case, anyone at an unassigned one) leaves it unread.
-    if is_assignee(request.user, case):
+    # checking on someone's case, anyone at an unassigned one) leaves it
+    # unread. A HEAD request shows nothing, so it reads nothing either.
+    if request.method == "GET" and is_assignee(request.user, case):
         message_mark_read(message=message, reader=request.user)
     return _case_page(request, case, opened=message, form=None, initial={"subject": presenters.reply_subject(message)})
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def message_withdraw_confirm(request, case_id, message_id):
     case = case_for_staff(request.user, case_id)
     message = case_message(case, message_id)
@@ -158,9 +196,10 @@ def is_assignee(user, case: Case) -> bool:
 
 
 def _message_send(request, case, reply_to=None):
-    form = CaseMessageForm(request.POST, request.FILES)
+    form = CaseMessageForm(request.POST, request.FILES, dropped_files=files_dropped(request))
     if form.is_valid():
         try:
+            rate_limit("send", request.user)
             sent = message_send_to_case(
                 staff_user=request.user,
                 case=case,
@@ -220,7 +259,31 @@ def _case_page(request, case, *, form, opened=None, initial=None):
     }
     if opened is not None:
         context.update(_opened_message(request, case, opened))
+    _access_record(request, case, opened=opened, view=view, page=thread.number)
+    # Supervisors and admins see who looked at the case (caseworkers do not).
+    context["access_history"] = case_access_history(case) if staff_sees_every_case(request.user) else None
+    context["access_history_limit"] = ACCESS_HISTORY_SHOWN
+    # Saved replies (?saved_reply=<id> fills the unbound form) and internal notes (issue 13).
+    context.update(case_tools(request, case, form=form, opened=opened))
     return render(request, "dashboard/case_detail.html", context)
+
+
+def _access_record(request, case: Case, *, opened: Message | None, view: str, page: int) -> None:
+    """The access log of one showing of the case page: the page, or the message
+    opened on it (a look at what it shows, not a read: see message_mark_read)."""
+    if request.method == "HEAD":
+        return
+    where = {"view": view, "page": page}
+    if opened is None:
+        event_record(event_type=MessageEvent.Type.CASE_VIEWED, case_id=case.pk, actor=request.user, detail=where)
+    else:
+        event_record(
+            event_type=MessageEvent.Type.MESSAGE_VIEWED,
+            message=opened,
+            case_id=case.pk,
+            actor=request.user,
+            detail=where,
+        )
 
 
 def _opened_message(request, case: Case, message: Message):
@@ -230,7 +293,10 @@ def _opened_message(request, case: Case, message: Message):
     return {
         "attachments": [attachment for attachment, _document in adopted],
         "adopted_documents": {attachment.pk: document for attachment, document in adopted if document},
-        "history": message_history(message),
+        # Each look at it is in the case's access history, not here.
+        "history": [
+            event for event in message_history(message) if event.event_type != MessageEvent.Type.MESSAGE_VIEWED
+        ],
         "withdraw_url": reverse("dashboard:message_withdraw", args=[case.pk, message.pk])
         if not message.from_applicant and not message.deleted
         else None,

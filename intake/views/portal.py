@@ -2,7 +2,8 @@
 reply form), one message shown in its conversation, compose.
 
 Thin views: access and routing belong to the selectors and the service; a
-DomainError from the service goes back to the form, next to its field.
+DomainError from the service goes back to the form, next to its field. Pages
+answer GET, HEAD and (where they have a form) POST; only GET marks anything read.
 """
 
 from typing import Any
@@ -14,10 +15,12 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from casework.access import application_for_applicant, applications_for_applicant
 from common.errors import AlreadySent, DomainError
 from common.ids import id_or_404
+from common.ratelimit import rate_limit
 from intake import presenters
 from intake.forms.portal import ComposeForm, ReplyForm
 from intake.models import Conversation, Message
@@ -30,6 +33,7 @@ from intake.selectors import (
 )
 from intake.services.read_state import message_mark_read, messages_mark_read
 from intake.services.sending import message_send_from_applicant
+from intake.uploads import files_dropped
 from intake.views.drafting import draft_action, restored
 
 INBOX_PAGE_SIZE = 25
@@ -39,6 +43,7 @@ EARLIER_SHOWN = 10
 
 
 @login_required
+@require_safe
 def inbox(request):
     applications = list(applications_for_applicant(request.user))
     chosen = None
@@ -50,6 +55,7 @@ def inbox(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def conversation(request, application_id):
     """Everything written about one application, oldest first, the newest page
     first shown; opening it marks the staff messages shown as read."""
@@ -61,7 +67,7 @@ def conversation(request, application_id):
         saved = draft_action(request, application.pk)
         if saved is not None:
             return saved
-        form = ReplyForm(request.POST, request.FILES)
+        form = ReplyForm(request.POST, request.FILES, dropped_files=files_dropped(request))
         sent = _send(request, form, application=application, reply_to=_answered(thread), landing=reply_action)
         if sent is not None:
             return sent
@@ -70,8 +76,9 @@ def conversation(request, application_id):
     # Page 1 holds the newest messages; each page reads oldest first.
     page = Paginator(thread.reverse(), CONVERSATION_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)[::-1]
-    if request.method == "GET":
-        messages_mark_read(messages=shown, reader=request.user)
+    if form is None:
+        if request.method == "GET":
+            messages_mark_read(messages=shown, reader=request.user)
         newest = shown[-1] if shown and page.number == 1 else None
         initial, draft = restored(request, application.pk, {"subject": presenters.reply_subject(newest) if newest else ""})
         form = ReplyForm(initial=initial)
@@ -88,6 +95,7 @@ def conversation(request, application_id):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def message_detail(request, message_id):
     """MessageDetails: one message with its booking reference, shown in its
     conversation (the messages before it above, later ones counted and linked)."""
@@ -98,12 +106,13 @@ def message_detail(request, message_id):
         saved = draft_action(request, message.conversation_id)
         if saved is not None:
             return saved
-        form = ReplyForm(request.POST, request.FILES)
+        form = ReplyForm(request.POST, request.FILES, dropped_files=files_dropped(request))
         sent = _send(request, form, reply_to=message)
         if sent is not None:
             return sent
     else:
-        message_mark_read(message=message, reader=request.user)
+        if request.method == "GET":
+            message_mark_read(message=message, reader=request.user)
         initial, draft = restored(request, message.conversation_id, {"subject": presenters.reply_subject(message)})
         form = ReplyForm(initial=initial)
     # The message and the ones before it, newest first, in one query (and one
@@ -131,6 +140,7 @@ def message_detail(request, message_id):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def compose(request):
     applications = list(applications_for_applicant(request.user))
     # A new message's draft: of the application it is about, when there is only one.
@@ -141,7 +151,9 @@ def compose(request):
         saved = draft_action(request, int(chosen.pop()) if chosen else draft_application)
         if saved is not None:
             return saved
-        form = ComposeForm(request.POST, request.FILES, applications=applications)
+        form = ComposeForm(
+            request.POST, request.FILES, applications=applications, dropped_files=files_dropped(request)
+        )
         sent = _send(request, form)
         if sent is not None:
             return sent
@@ -177,6 +189,7 @@ def _send(request, form, landing=None, **about):
     back with its errors."""
     if form.is_valid():
         try:
+            rate_limit("send", request.user)
             message = message_send_from_applicant(
                 applicant=request.user,
                 files=form.cleaned_data["attachments"],

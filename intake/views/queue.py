@@ -3,17 +3,21 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from casework.access import require_staff
 from casework.models import StaffProfile
 from common.display import age
 from common.errors import InvalidInput
+from common.ratelimit import RateLimited, rate_limit
 from intake.business_days import overdue_threshold
 from intake.queue import QUEUE_PAGE_SIZE, QUEUE_SORTS, queue_counts, queue_row, queue_rows, queue_views_for
+from intake.search_terms import search_recalled, search_url
+from intake.services.events import staff_search_record
 
 # Conversations, in the queue's navigation (French agrees with "conversations").
 VIEW_LABELS = {
@@ -26,25 +30,48 @@ VIEW_LABELS = {
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def queue(request):
+    """The queue; its search form posts the terms, which come back as an id
+    (intake.search_terms), never in the URL."""
     profile = require_staff(request.user)
     views = queue_views_for(profile)
-    view = request.GET.get("view") if request.GET.get("view") in views else "awaiting"
-    sort = request.GET.get("sort") if request.GET.get("sort") in QUEUE_SORTS else "waiting"
-    search = request.GET.get("q", "").strip()
+    asked = request.POST if request.method == "POST" else request.GET
+    view = asked.get("view") if asked.get("view") in views else "awaiting"
+    sort = asked.get("sort") if asked.get("sort") in QUEUE_SORTS else "waiting"
     search_error = None
+    if request.method == "POST":
+        search = request.POST.get("q", "").strip()
+        try:
+            if search:
+                rate_limit("search", request.user)
+        except RateLimited as exc:
+            # The list as it is, the terms still in the field, the reason next to it.
+            search_error = exc.message
+        else:
+            params = {"view": view if view != "awaiting" else "", "sort": sort if sort != "waiting" else ""}
+            return redirect(search_url(request, "dashboard:queue", search, params))
+    else:
+        search, expired = search_recalled(request)
+        if expired:
+            search_error = gettext("That search has expired. Search again.")
+    searching = bool(search) and search_error is None
     try:
-        rows = queue_rows(request.user, view, search=search, sort=sort)
+        rows = queue_rows(request.user, view, search=search if searching else "", sort=sort)
     except InvalidInput as exc:
         # The view as it is without the search, and the reason next to the field.
-        search_error = exc.message
+        search_error, searching = exc.message, False
         rows = queue_rows(request.user, view, sort=sort)
     now = timezone.now()
     threshold = overdue_threshold(now)
     counts = queue_counts(request.user, now=now)
-    if not search or search_error:
+    if not searching:
         rows.count_known(counts[view])  # the navigation's count is this list's: no second COUNT
     page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if searching:
+        staff_search_record(
+            actor=request.user, where="queue", result_count=page.paginator.count, view=view, page=page.number
+        )
     # A caseworker with nothing assigned is told where work comes from.
     no_cases = not profile.sees_every_case and counts["all"] == 0
     return render(
@@ -56,6 +83,7 @@ def queue(request):
             "view_label": VIEW_LABELS[view],
             "sort": sort,
             "search": search,
+            "searching": searching,
             "search_error": search_error,
             "page": page,
             "rows": [

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from casework.tests.two_step import code_for, confirmed_authenticator
 from conftest import CHROMIUM
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM
@@ -34,8 +35,10 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 # One limit for both expect() and Playwright's actions (click, fill, goto...).
 TIMEOUT_MS = 15_000
-# Where a successful sign-in lands: applicants on their messages, staff on their cases.
+# Where a successful sign-in lands: applicants on their messages, staff on their work queue.
 LANDING_URL = re.compile(r"/(messages|dashboard)/$")
+# The code step of a sign-in (two-step verification).
+CODE_STEP_URL = re.compile(r"/account/two-step/\?next=")
 LANGUAGE_BUTTONS = {"en": "English", "fr": "Français"}
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -98,10 +101,42 @@ def submit_sign_in_form(page, email, password):
 
 
 def sign_in(page, email, password):
-    """Sign in through the form and wait until the person sees the page they land on."""
+    """Sign in through the form and wait until the person sees the page they
+    land on. Staff (and applicants who turned it on) then give a code, as
+    their authenticator app would show it (casework/tests/two_step.py): a staff
+    member without an authenticator gets one first."""
+    device = _authenticator_for(email)
     submit_sign_in_form(page, email, password)
+    if device is not None:
+        expect(page).to_have_url(CODE_STEP_URL)
+        page.locator("#id_code").fill(code_for(device))
+        page.locator("main form").get_by_role("button").click()
     expect(page).to_have_url(LANDING_URL)
     expect(heading(page)).to_be_visible()
+
+
+def _authenticator_for(email):
+    from casework.models import User
+    from casework.two_step import has_authenticator
+
+    user = User.objects.select_related("staff_profile").filter(email__iexact=email.strip()).first()
+    if user is None or (user.active_staff_profile is None and not has_authenticator(user)):
+        return None
+    return confirmed_authenticator(user)
+
+
+@pytest.fixture(autouse=True)
+def _two_step_devices_removed_first(django_db_blocker):
+    """The suite's clean-up after a transactional test deletes the shared
+    tables' rows (conftest.py), before Django empties its own tables; on
+    SQLite a two-step device would still point at its user then."""
+    yield
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with django_db_blocker.unblock():
+        TOTPDevice.objects.all().delete()
+        StaticDevice.objects.all().delete()
 
 
 def sign_out(page):
@@ -141,3 +176,38 @@ def screenshot(page, name):
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- Content-Security-Policy violations fail the test ------------------------
+# Chromium reports each violation on the console; the page's own
+# `securitypolicyviolation` event is reported there too (by a script
+# Playwright runs in every page before the page's own, which the policy does
+# not govern), so both kinds reach one list, across navigations and pages.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"} in ${event.documentURI}`);
+});
+"""
+
+
+def is_csp_violation(text):
+    return "Content Security Policy" in text or text.startswith("CSP violation:")
+
+
+@pytest.fixture
+def csp_violations():
+    """What the browser reported as blocked by the Content-Security-Policy during the test."""
+    return []
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_csp_violation(request, csp_violations):
+    """Every browser test fails (at teardown) if any page it opened broke the CSP."""
+    if "context" not in request.fixturenames:
+        yield
+        return
+    context = request.getfixturevalue("context")
+    context.add_init_script(CSP_REPORTER)
+    context.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
+    yield
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)

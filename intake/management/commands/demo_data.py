@@ -30,6 +30,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from casework.demo import demo_authenticators_enrol
 from casework.models import Application, Case, Document, StaffProfile, User
 from casework.services import applicant_create, application_submit, case_open, staff_create
 from intake.business_days import is_business_day, overdue_threshold
@@ -378,6 +379,8 @@ class Command(BaseCommand):
             f"  and {len(APPLICANTS)} more applicants: firstname.lastname@example.org,"
             f" e.g. {_email(*APPLICANTS[0][:2])}\n"
         )
+        # Two-step verification (issue 15): the demo staff's authenticators, with public demo keys.
+        demo_authenticators_enrol(self.stdout)
 
 
 class DemoOffice:
