@@ -401,6 +401,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("casework.middleware.TwoStepRequiredMiddleware") + 1,
     "casework.middleware.SignedInNoStoreMiddleware",
 )
+# A message form that arrives after its session ended: what was typed is kept
+# for the sign-in (intake.kept_text). After CSRF's check and the idle sign-out.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("casework.middleware.SessionIdleTimeoutMiddleware") + 1,
+    "intake.kept_text.KeepTypedTextMiddleware",
+)
 # Axes turns a lockout noticed during sign-in into the lockout page; last, as its documentation asks.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 # Axes' backend refuses a locked-out sign-in before any password is checked.
