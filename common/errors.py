@@ -16,6 +16,9 @@ class DomainError(Exception):
         self.message = message or self.default_message
         self.code = code or self.code
         self.field = field
+        # More problems found in the same request (each file at fault, say):
+        # shown with this one, so a person fixes them all at once.
+        self.also: list[DomainError] = []
         super().__init__(str(self.message))
 
 

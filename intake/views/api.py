@@ -74,7 +74,11 @@ def api(*methods):
                 response["Retry-After"] = str(exc.retry_after)
                 return response
             except DomainError as exc:
-                return error(exc.status, exc.code, exc.message)
+                body = {"error": exc.code, "message": str(exc.message)}
+                if exc.also:
+                    # Every problem of the request, the first one included (docs/api.md).
+                    body["problems"] = [{"error": each.code, "message": str(each.message)} for each in (exc, *exc.also)]
+                return JsonResponse(body, status=exc.status)
             except Http404:
                 return error(404, NotFound.code, NotFound.default_message)
 
