@@ -74,7 +74,7 @@ def api(*methods):
                 response["Retry-After"] = str(exc.retry_after)
                 return response
             except DomainError as exc:
-                body = {"error": exc.code, "message": str(exc.message)}
+                body: dict[str, object] = {"error": exc.code, "message": str(exc.message)}
                 if exc.also:
                     # Every problem of the request, the first one included (docs/api.md).
                     body["problems"] = [{"error": each.code, "message": str(each.message)} for each in (exc, *exc.also)]
