@@ -154,6 +154,7 @@ def message_summary(message: Any) -> dict[str, Any]:
         "subject": shown_subject(message),
         "status": message.status,
         "urgent": message.urgent,
+        "due_date": message.due_date.isoformat() if message.due_date and not message.deleted else None,
         "withdrawn": message.deleted,
         "reply_to_id": message.reply_to_id,
         "created_at": message.created_at.isoformat(),

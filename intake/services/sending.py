@@ -11,11 +11,13 @@ same transaction as the message (intake.services.adoption)."""
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Application, Case, User
@@ -39,6 +41,7 @@ def message_send_to_case(
     subject: str,
     body: str,
     urgent: bool = False,
+    due_date: date | None = None,
     reply_to: Message | None = None,
     files: Iterable[UploadedFile] = (),
     submission_key: str | None = None,
@@ -46,6 +49,7 @@ def message_send_to_case(
     """A caseworker writes to the applicant of `case` (which the caller fetched
     through the staff access rule), optionally answering a message of its thread."""
     subject, body = _text_check(subject, body)
+    _due_date_check(due_date, urgent=bool(urgent))
     checked = files_check(files)
     if reply_to is not None:
         _reply_check(reply_to, in_thread=is_in_case_thread(reply_to, case))
@@ -58,6 +62,7 @@ def message_send_to_case(
         subject=subject,
         body=body,
         urgent=bool(urgent),
+        due_date=due_date,
         reply_to=reply_to,
         checked=checked,
         submission_key=submission_key,
@@ -71,6 +76,7 @@ def message_send_to_application(
     subject: str,
     body: str,
     urgent: bool = False,
+    due_date: date | None = None,
     reply_to: Message | None = None,
     files: Iterable[UploadedFile] = (),
     submission_key: str | None = None,
@@ -80,6 +86,7 @@ def message_send_to_application(
     answering a message of its conversation. Should a case have been opened
     for it meanwhile, the message joins that case's thread."""
     subject, body = _text_check(subject, body)
+    _due_date_check(due_date, urgent=bool(urgent))
     checked = files_check(files)
     case = Case.objects.filter(application=application).first()
     if reply_to is not None:
@@ -97,6 +104,7 @@ def message_send_to_application(
         subject=subject,
         body=body,
         urgent=bool(urgent),
+        due_date=due_date,
         reply_to=reply_to,
         checked=checked,
         submission_key=submission_key,
@@ -159,6 +167,7 @@ def _message_save(
     reply_to: Message | None,
     checked: Sequence[CheckedFile],
     submission_key: str | None = None,
+    due_date: date | None = None,
 ) -> Message:
     # The attachments are stored before the transaction opens, so no row lock
     # waits for a file to reach its storage; each key is in the file outbox
@@ -184,6 +193,7 @@ def _message_save(
                 subject=subject,
                 body=body,
                 urgent=urgent,
+                due_date=due_date,
                 submission_key=submission_key,
             )
             for key, item in zip(stored, checked, strict=True):
@@ -233,6 +243,22 @@ def _message_save(
             _already_sent_check(sender, submission_key)
         raise
     return message
+
+
+def _due_date_check(due_date: date | None, *, urgent: bool) -> None:
+    """A due date comes with an urgent message, and is today or later (in TIME_ZONE)."""
+    if due_date is None:
+        return
+    if not urgent:
+        raise InvalidInput(
+            _("A due date goes with an urgent message: mark the message urgent, or remove the date."),
+            code="due_date_without_urgent",
+            field="due_date",
+        )
+    if due_date < timezone.localdate():
+        raise InvalidInput(
+            _("The due date has passed. Give today's date or a later one."), code="due_date_past", field="due_date"
+        )
 
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
