@@ -41,7 +41,7 @@ for client, method, path in (
     response = getattr(client, method)(path, data, HTTP_ACCEPT_LANGUAGE="fr")
     answers.append([path, response.status_code, response.get("Retry-After"), response["Content-Type"],
                     response.content.decode()])
-print(json.dumps([answers, records]))
+print(json.dumps([answers, records, bring_database_back(signed_in)]))
 """
 
 # SQLite: build a database with a user, sign in, then take the database away
@@ -67,6 +67,12 @@ def take_database_away():
     os.rename(folder, folder + "-moved")
     open(folder, "w").close()
     return client
+
+def bring_database_back(client):
+    folder = os.path.dirname(os.environ["DB_FILE"])
+    os.remove(folder)
+    os.rename(folder + "-moved", folder)
+    return client.get("/messages/").status_code
 """
 
 # MariaDB on a closed port: nothing answers from the start; the signed-in
@@ -81,6 +87,9 @@ def take_database_away():
     client = Client(raise_request_exception=False)
     client.cookies[settings.SESSION_COOKIE_NAME] = "s" * 32
     return client
+
+def bring_database_back(client):
+    return None
 """
 
 
@@ -115,14 +124,18 @@ def test_database_down_on_sqlite_every_visitor_gets_the_503(tmp_path):
     db_file = tmp_path / "db" / "iset.sqlite3"
     db_file.parent.mkdir()
 
-    answers, records = ask_while_down(SQLITE_OUTAGE, {"DATABASE_URL": f"sqlite:///{db_file}", "DB_FILE": str(db_file)})
+    answers, records, afterwards = ask_while_down(
+        SQLITE_OUTAGE, {"DATABASE_URL": f"sqlite:///{db_file}", "DB_FILE": str(db_file)}
+    )
 
     assert_the_product_503_everywhere(answers, records)
+    # Back without a restart, and the visitor is still signed in.
+    assert afterwards == 200
 
 
 @pytest.mark.mysql
 def test_database_down_on_mariadb_every_visitor_gets_the_503():
-    answers, records = ask_while_down(MYSQL_OUTAGE, {"DATABASE_URL": "mysql://root@127.0.0.1:9/iset_intake"})
+    answers, records, _afterwards = ask_while_down(MYSQL_OUTAGE, {"DATABASE_URL": "mysql://root@127.0.0.1:9/iset_intake"})
 
     assert_the_product_503_everywhere(answers, records)
 
