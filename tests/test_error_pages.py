@@ -109,6 +109,7 @@ def assert_the_product_503_everywhere(answers, records):
         assert content_type.startswith("text/html")
         assert '<html lang="fr">' in body
         assert "Service temporairement indisponible" in body
+        assert "vérifiez votre conversation" in body
         assert "Server Error" not in body and "Traceback" not in body
     path, status, retry_after, content_type, body = api
     assert (status, retry_after, content_type) == (503, "60", "application/json")
