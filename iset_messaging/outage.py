@@ -1,7 +1,7 @@
 """The answer to every request during a database outage: the product's 503.
 
 A database that does not answer (refused or lost connection, a server gone
-away) is an outage, not a bug. Pages get the 503 page in the visitor's
+away: is_database_outage) is an outage, not a bug. Pages get the 503 page in the visitor's
 language, the API a JSON 503, both with Retry-After; the log gets a warning,
 not an error (the outage is monitored through /healthz).
 
@@ -30,16 +30,31 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
-# Django's wrappers of the driver's errors for a connection that could not be
-# made or was lost (MySQLdb: 2002, 2003, 2006, 2013; SQLite: unable to open).
-CONNECTION_ERRORS = (InterfaceError, OperationalError)
+# MySQL/MariaDB error codes of a database that cannot be reached or went away:
+# every client-side error (2000-2999: cannot connect, server gone away, lost
+# connection during query, ...) and the server's own: too many connections,
+# shutting down, aborted connection, network read/write errors, disconnected
+# for inactivity. An OperationalError with another code (an unknown column,
+# a deadlock) is not an outage: it stays a 500, logged as an error.
+MYSQL_UNAVAILABLE = {1040, 1053, 1152, 1158, 1159, 1160, 1161, 4031}
+# SQLite's messages for a database file that cannot be used.
+SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error")
 
 # Seconds a client is asked to wait before trying again.
 RETRY_AFTER_SECONDS = 60
 
 
 def is_database_outage(error: BaseException | None) -> bool:
-    return isinstance(error, CONNECTION_ERRORS)
+    """A connection that could not be made or was lost (Django's InterfaceError,
+    or an OperationalError that says so), not a fault of the query itself."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    code = error.args[0] if error.args else None
+    if isinstance(code, int):
+        return 2000 <= code < 3000 or code in MYSQL_UNAVAILABLE
+    return any(message in str(error).lower() for message in SQLITE_UNAVAILABLE)
 
 
 def database_unavailable_response(request, error: BaseException) -> HttpResponse:

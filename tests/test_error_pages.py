@@ -172,3 +172,23 @@ def test_connection_lost_in_the_middle_of_an_api_view_gives_the_json_503(applica
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert response.json()["error"] == "unavailable"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError(1054, "Unknown column 'x' in 'field list'"), OperationalError("no such table: messages")],
+    ids=["mysql-unknown-column", "sqlite-no-such-table"],
+)
+def test_a_query_that_is_wrong_is_a_500_logged_as_an_error_not_an_outage(applicant_client, monkeypatch, caplog, error):
+    def wrong(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("intake.views.portal.applicant_conversations", wrong)
+    applicant_client.raise_request_exception = False
+
+    with caplog.at_level(logging.INFO):
+        response = applicant_client.get("/messages/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert [r.name for r in caplog.records if r.levelno >= logging.ERROR] == ["django.request"]
