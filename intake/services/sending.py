@@ -9,6 +9,7 @@ team). No argument names a recipient.
 An applicant's attachments that arrive on a case go into its case file in the
 same transaction as the message (intake.services.adoption)."""
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -16,13 +17,13 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Application, Case, User
-from common.errors import AlreadySent, Conflict, InvalidInput, NotFound
-from common.storage import storage_key_new
+from common.errors import AlreadySent, Conflict, InvalidInput, NotFound, SendUnconfirmed, StorageUnavailable
+from common.storage import STORAGE_ERRORS, storage_key_new
 from intake import outbox
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.notifications import new_message_notices_queue
@@ -32,6 +33,8 @@ from intake.services.drafts import drafts_sent
 from intake.services.events import event_record
 from intake.uploads import CheckedFile, files_check
 from intake.validators import BODY_MAX, SUBJECT_MAX, text_characters_validate
+
+logger = logging.getLogger(__name__)
 
 
 def message_send_to_case(
@@ -179,6 +182,10 @@ def _message_save(
     stored: list[str] = []
     # Copies made in the case file when the attachments arrive on a case.
     copies: list[str] = []
+    # Set once the last statement of the transaction ran: what fails after
+    # that fails at its commit (or in a commit hook), when the message may
+    # already be stored, and nothing may undo it or touch its files.
+    committing = False
     try:
         for key, item in zip(keys, checked, strict=True):
             stored.append(default_storage.save(key, item.upload))
@@ -235,12 +242,22 @@ def _message_save(
             outbox.uploads_confirm(keys + stored)
             # The e-mail notices and their delivery task commit with the message, or not at all.
             new_message_notices_queue(message)
+            committing = True
     except BaseException as error:
+        if committing:
+            if not isinstance(error, Exception):
+                raise
+            return _outcome_after_failed_commit(
+                sender=sender, submission_key=submission_key, files=keys + stored + copies, copies=copies, error=error
+            )
         # Nothing half-sent: the rows rolled back, so the files go too.
         outbox.files_discard(keys + stored + copies, reason=FileOutbox.Reason.SEND_FAILED)
         if isinstance(error, IntegrityError):
             # Two sends of one submission at once: the other one won.
             _already_sent_check(sender, submission_key)
+        if isinstance(error, STORAGE_ERRORS):
+            logger.warning("Storage failed during a send of user %s: %r", sender.pk, error)
+            raise StorageUnavailable(field="attachments") from error
         raise
     return message
 
@@ -259,6 +276,38 @@ def _due_date_check(due_date: date | None, *, urgent: bool) -> None:
         raise InvalidInput(
             _("The due date has passed. Give today's date or a later one."), code="due_date_past", field="due_date"
         )
+
+
+def _outcome_after_failed_commit(
+    *, sender: User, submission_key: str | None, files: list[str], copies: list[str], error: Exception
+) -> Message:
+    """The send failed at its commit (the connection was lost), or in a hook
+    run after it: the database may have committed it or not. Ask it again (a
+    new connection, if need be) by submission key:
+    stored, the message (the send succeeded); provably not stored, the send
+    failed like any other (its files go, the error goes up); otherwise
+    SendUnconfirmed, and every file stays. The uploads' outbox rows, written
+    before the transaction, decide later: the drain deletes only keys no row
+    names. The case-file copies had none, so they get one now if possible."""
+    logger.warning("A message of user %s failed at its commit: %r", sender.pk, error)
+    sent: Message | None = None
+    known = False
+    if submission_key is not None:
+        try:
+            sent = Message.objects.filter(sender=sender, submission_key=submission_key).first()
+            known = True
+        except DatabaseError:
+            logger.warning("Could not check whether message %r of user %s was stored.", submission_key, sender.pk)
+    if sent is not None:
+        return sent
+    if known:
+        outbox.files_discard(files, reason=FileOutbox.Reason.SEND_FAILED)
+        raise error
+    try:
+        outbox.uploads_expect(copies)
+    except DatabaseError:
+        logger.warning("Could not record %d case-file copies for a later check: %s", len(copies), copies)
+    raise SendUnconfirmed() from error
 
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
