@@ -10,11 +10,8 @@ and the form they come back to holds it.
 
 The middleware sits after CSRF's: only a form this site served is kept."""
 
-from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import resolve_url
-from django.utils.http import urlencode
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 
 from casework.models import Case
 from casework.sessions import KEPT_TEXT_KEY
@@ -59,7 +56,8 @@ class KeepTypedTextMiddleware:
             "subject": subject,
             "body": body,
         }
-        return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({REDIRECT_FIELD_NAME: request.path})}")
+        # The sign-in page, then back to the form, as login_required would send them.
+        return redirect_to_login(request.path)
 
 
 def kept_text_to_draft(sender, request, user, **kwargs):

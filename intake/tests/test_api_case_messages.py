@@ -197,6 +197,7 @@ def test_get_lists_the_thread_oldest_first_without_bodies(cast):
         "subject",
         "status",
         "urgent",
+        "due_date",
         "withdrawn",
         "reply_to_id",
         "created_at",
