@@ -277,9 +277,11 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Seconds an SMTP connection may take to answer; the worker, never a request, waits for it.
 EMAIL_TIMEOUT = read_int("EMAIL_TIMEOUT", default=10, minimum=1)
-# A notice that could not be sent is tried again after NOTICE_RETRY_SECONDS,
-# then twice as long each time (at most an hour between tries), until
-# NOTICE_MAX_ATTEMPTS tries have failed; then it is marked "gave up".
+# A notice (or a password reset e-mail) that could not be sent is tried again
+# after NOTICE_RETRY_SECONDS, then twice as long each time (at most an hour
+# between tries), until NOTICE_MAX_ATTEMPTS tries have failed; then it is
+# marked "gave up". A reset e-mail also stops once a try would come later than
+# PASSWORD_RESET_TIMEOUT after the asking.
 NOTICE_MAX_ATTEMPTS = read_int("NOTICE_MAX_ATTEMPTS", default=8, minimum=1)
 NOTICE_RETRY_SECONDS = read_int("NOTICE_RETRY_SECONDS", default=60, minimum=1)
 # An applicant gets one reminder of a message still unread after this many days (urgent messages: sooner).
