@@ -632,8 +632,8 @@ def pages(rows: Rows, args, rng):
             rows.supervisors, {"view": "all"}, deep=True)),
         Page("queue, supervisor ?view=all&sort=activity, deep page", "dashboard:queue", queue(
             rows.supervisors, {"view": "all", "sort": "activity"}, deep=True)),
-        Page("queue, supervisor search by name", "dashboard:queue", queue(
-            rows.supervisors, {"view": "all", "q": "Applicant1234"})),
+        Page("queue, supervisor search by name (posted once, results ?search=<id> timed)", "dashboard:queue",
+             posted_search("dashboard:queue", lambda rng: (rng.choice(rows.supervisors), {"view": "all", "q": "Applicant1234"}))),
         Page("GET /api/staff/queue, supervisor", "api:staff_queue", queue(rows.supervisors, {"view": "awaiting"})),
         Page("GET /api/staff/queue, caseworker", "api:staff_queue", queue(rows.caseworkers, {"view": "awaiting"})),
     ]
@@ -671,35 +671,76 @@ def message_search_pages(rows: Rows):
 
     def caseworker_common(rng):
         user = rng.choice(rows.caseworkers)
-        return user, {}, {"q": recent[user]}
+        return user, {"q": recent[user]}
 
     def supervisor_common(rng):
-        return rng.choice(rows.supervisors), {}, {"q": rng.choice(newest_subjects)}
+        return rng.choice(rows.supervisors), {"q": rng.choice(newest_subjects)}
 
     def caseworker_rare(rng):
         user = rng.choice(rows.caseworkers)
-        return user, {}, {"q": f"application {rng.choice(applications_of[user])}"}
+        return user, {"q": f"application {rng.choice(applications_of[user])}"}
 
     def supervisor_rare(rng):
-        return rng.choice(rows.supervisors), {}, {"q": f"application {rng.choice(rows.application_ids)}"}
+        return rng.choice(rows.supervisors), {"q": f"application {rng.choice(rows.application_ids)}"}
 
     def applicant(rng):
-        return rng.choice(rows.two_application_users), {}, {"q": rng.choice(newest_subjects)}
+        return rng.choice(rows.two_application_users), {"q": rng.choice(newest_subjects)}
 
-    return [
-        Page("message search, caseworker, two common words", "dashboard:search", caseworker_common),
-        Page("message search, supervisor, two common words", "dashboard:search", supervisor_common),
-        Page("message search, caseworker, a common and a rare word", "dashboard:search", caseworker_rare),
-        Page("message search, supervisor, a common and a rare word", "dashboard:search", supervisor_rare),
-        Page("message search, applicant (2 applications)", "portal:search", applicant),
+    # The form posts the words; what is timed is the results page ?search=<id>, which runs the search (as paging does).
+    timed = "(posted, results ?search=<id> timed)"
+    staff = [
+        ("caseworker, two common words", caseworker_common),
+        ("supervisor, two common words", supervisor_common),
+        ("caseworker, a common and a rare word", caseworker_rare),
+        ("supervisor, a common and a rare word", supervisor_rare),
     ]
+    return [
+        Page(f"message search, {label} {timed}", "dashboard:search", posted_search("dashboard:search", asked))
+        for label, asked in staff
+    ] + [Page(f"message search, applicant (2 applications) {timed}", "portal:search", posted_search("portal:search", applicant))]
+
+
+# A session remembers its 20 latest searches (intake.search_terms.KEPT): each
+# person keeps at most this many per page, so that every id picked before the
+# timed requests still names its search when it is timed.
+SEARCHES_EACH = 5
+
+
+def posted_search(url_name: str, asked: Callable[[random.Random], tuple[int, dict]]):
+    """A pick for a page whose search form posts its terms (issue 15): the
+    first time a person asks for a search, it is posted (untimed) with the
+    client that then times its results page, `?search=<id>` and the list's
+    other parameters, which is what following the redirect and paging do.
+    Each person keeps up to SEARCHES_EACH searches of the page; past them a
+    pick times one of those again."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from django.urls import reverse
+
+    kept: dict[int, dict[tuple, dict]] = {}
+
+    def pick(rng):
+        user, form = asked(rng)
+        searches = kept.setdefault(user, {})
+        key = tuple(sorted(form.items()))
+        if key not in searches and len(searches) >= SEARCHES_EACH:
+            key = rng.choice(sorted(searches))
+        if key not in searches:
+            posted = Clients()(user).post(reverse(url_name), form)
+            if posted.status_code != 302:
+                raise AssertionError(f"POST {url_name} {form} answered {posted.status_code}: {posted.content[:200]!r}")
+            searches[key] = dict(parse_qsl(urlsplit(posted["Location"]).query))
+        return user, {}, searches[key]
+
+    return pick
 
 
 class Clients:
-    """One signed-in django.test.Client per user, made on first use (untimed)."""
+    """One signed-in django.test.Client per user for the whole run, made on
+    first use (untimed): a search page posts its search with the client that
+    then times the results (posted_search)."""
 
-    def __init__(self):
-        self.by_user = {}
+    by_user: dict = {}
 
     def __call__(self, user_id):
         from django.test import Client

@@ -139,7 +139,8 @@ class NoteEditForm(ToolsForm):
 
 
 class SearchForm(ToolsForm):
-    """The search of messages, by GET: the words, and optional limits."""
+    """The search of messages: the words, and optional limits. Posted, and kept
+    in the session rather than the URL (intake.views.search)."""
 
     q = forms.CharField(
         label=_("Words to find"),

@@ -1,4 +1,4 @@
-"""Rate limits on sending and on staff search (issue 15): per person, counted
+"""Rate limits on sending and on search (issue 15): per person, counted
 in the shared cache (common.ratelimit, settings.RATE_LIMITS). Over the limit:
 a clear message and nothing lost — the page comes back with the typed text,
 the API answers 429 with Retry-After."""
@@ -180,3 +180,54 @@ def test_api_search_over_the_limit_is_429(client, two_searches):
     assert response.json()["error"] == "rate_limited"
     assert int(response["Retry-After"]) <= 60
     assert unsearched.status_code == 200
+
+
+MESSAGE_SEARCHES = {"staff": reverse("dashboard:search"), "applicant": reverse("portal:search")}
+
+
+def searcher(client, case, who):
+    client.force_login(case.assigned_staff_profile.user if who == "staff" else case.application.submission.user)
+    return client, MESSAGE_SEARCHES[who]
+
+
+@pytest.mark.parametrize("who", ["staff", "applicant"])
+def test_message_search_over_the_limit_keeps_the_terms(client, case, two_searches, who):
+    client, url = searcher(client, case, who)
+    for _ in range(2):
+        assert client.post(url, {"q": "wapiti"}).status_code == 302
+
+    response = client.post(url, {"q": "okimaw", "direction": "staff_to_applicant"})
+
+    page = response.content.decode()
+    assert response.status_code == 429
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    # A 60-second window: "Wait 1 minute" when the search falls on its first second.
+    assert re.search(r"You have searched many times in a short time\. Wait (\d+ seconds?|1 minute), then search again\.", summary)
+    assert page.index('class="error-summary"') < page.index("<h1>")
+    assert "<title>Error:" in page
+    assert 'value="okimaw"' in page
+    assert '<option value="staff_to_applicant" selected>' in page
+    assert "search-results" not in page
+
+
+@pytest.mark.parametrize("who", ["staff", "applicant"])
+def test_paging_through_one_message_search_is_not_counted_again(client, case, two_searches, who):
+    client, url = searcher(client, case, who)
+    results = client.post(url, {"q": "wapiti"})["Location"]
+
+    pages = [client.get(results + "&page=1") for _ in range(5)]
+    second = client.post(url, {"q": "okimaw"})
+
+    assert all(page.status_code == 200 for page in pages)
+    assert "You have searched many" not in pages[-1].content.decode()
+    assert second.status_code == 302
+
+
+@pytest.mark.parametrize("who", ["staff", "applicant"])
+def test_a_refused_message_search_is_not_counted(client, case, two_searches, who):
+    """A form sent back for its own mistake (no word to find) runs no search and is not counted."""
+    client, url = searcher(client, case, who)
+    for _ in range(3):
+        assert client.post(url, {"q": "  "}).status_code == 200
+
+    assert client.post(url, {"q": "wapiti"}).status_code == 302

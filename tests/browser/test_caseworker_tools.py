@@ -1,8 +1,11 @@
 """Caseworker tools in a real browser: a caseworker answers with a saved reply
 (filled in place by the page's script, and by a reload without JavaScript)
 and writes an internal note mentioning a supervisor, whose queue marks the
-case; staff and applicants search messages. In English and French, axe clean
-at a desk's width and a phone's."""
+case; staff and applicants search messages (the form posts: the words never
+reach the URL). In English and French, axe clean at a desk's width and a
+phone's."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -195,6 +198,8 @@ def test_staff_and_applicants_search_messages_and_staff_manage_saved_replies(pag
     page.get_by_role("link", name=words["search"]).click()
     page.get_by_label(words["words"]).fill("recu talon")
     page.get_by_role("button", name=words["search_button"], exact=True).click()
+    expect(page).to_have_url(re.compile(r"/dashboard/search/\?search=[\w-]+$"))
+    expect(page.get_by_label(words["words"])).to_have_value("recu talon")
     results = page.locator("table.search-table tbody tr")
     expect(results).to_have_count(1)
     expect(results).to_contain_text("Accusé de réception")
@@ -214,6 +219,9 @@ def test_staff_and_applicants_search_messages_and_staff_manage_saved_replies(pag
 
     sign_in(page, case.application.submission.user.email, TEST_PASSWORD)
     switch_language(page, language)
-    page.goto("/messages/search/?q=re%C3%A7u")
+    page.get_by_role("link", name=words["search_button"], exact=True).click()
+    page.get_by_label(words["words"]).fill("reçu")
+    page.get_by_role("button", name=words["search_button"], exact=True).click()
+    expect(page).to_have_url(re.compile(r"/messages/search/\?search=[\w-]+$"))
     expect(page.locator("table.search-table tbody tr")).to_have_count(1)
     at_each_width(page, f"search-applicant-{language}")
