@@ -52,7 +52,7 @@ def _object_streamed(storage, key):
     goes out; here only the HEAD request is made on opening (a missing object
     raises FileNotFoundError), and the GET's body is read chunk by chunk as
     the response is written."""
-    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import ClientError
 
     with storage.open(key, "rb") as found:
         try:
