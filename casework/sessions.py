@@ -34,3 +34,8 @@ def idle_seconds_left(session) -> int:
 def activity_is_stale(session) -> bool:
     """Whether this request should write the time of the last activity again."""
     return now() - session.get(LAST_ACTIVITY_KEY, 0) >= settings.SESSION_ACTIVITY_RESOLUTION
+
+# Set in the anonymous session of someone whose message form arrived after
+# their session ended: what they typed, kept until they sign in again
+# (intake.kept_text), when it becomes their draft. The sign-in page says so.
+KEPT_TEXT_KEY = "kept_text"

@@ -40,6 +40,8 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         # Said once, on the first sign-in page after the session ended.
         context["ended_for_inactivity"] = self.request.session.pop(sessions.ENDED_FOR_INACTIVITY_KEY, False)
+        # Kept until the sign-in, when it becomes a draft (intake.kept_text).
+        context["text_kept"] = sessions.KEPT_TEXT_KEY in self.request.session
         return context
 
     def form_valid(self, form):

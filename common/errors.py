@@ -16,6 +16,9 @@ class DomainError(Exception):
         self.message = message or self.default_message
         self.code = code or self.code
         self.field = field
+        # More problems found in the same request (each file at fault, say):
+        # shown with this one, so a person fixes them all at once.
+        self.also: list[DomainError] = []
         super().__init__(str(self.message))
 
 
@@ -58,3 +61,23 @@ class AlreadySent(DomainError):
     def __init__(self, sent: Any) -> None:
         self.sent: Any = sent  # an intake.models.Message (common imports no app)
         super().__init__(_("This message was already sent."))
+
+
+class StorageUnavailable(DomainError):
+    """The file storage refused or did not answer (read-only, full, object
+    storage unreachable): nothing was sent, the files stored so far go."""
+
+    status = 503
+    code = "storage_unavailable"
+    default_message = _("Your files could not be stored just now. Nothing was sent; try again in a few minutes.")
+
+
+class SendUnconfirmed(DomainError):
+    """The database connection failed while the message was being committed:
+    it may be stored or not, and the server cannot tell. Never "failed"."""
+
+    status = 503
+    code = "unconfirmed"
+    default_message = _(
+        "We could not confirm that your message was sent; check your conversation before sending again."
+    )

@@ -4,10 +4,16 @@ import logging
 import uuid
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+# What a storage backend raises when it cannot store or read a file now: the
+# local folder (read-only, full, gone: OSError) and object storage (unreachable,
+# timed out, refused: botocore's errors).
+STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
 
 
 def storage_key_new(prefix: str) -> str:

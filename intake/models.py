@@ -46,6 +46,8 @@ class Message(models.Model):
 
     # Why it was withdrawn (a code from WithdrawalReason), shown to the applicant.
     withdrawal_reason = models.CharField(max_length=32, choices=WithdrawalReason.choices, null=True, blank=True)
+    # By when the applicant should act on an urgent message, if the caseworker gave a date.
+    due_date = models.DateField(null=True, blank=True)
 
     class Meta:
         managed = False

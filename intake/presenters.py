@@ -76,6 +76,9 @@ def response_target_sentence() -> str:
 CONVERSATION_NEW_MESSAGE = "new_message"  # the case team wrote and the applicant has not read it
 CONVERSATION_WAITING = "waiting"  # the applicant wrote and the case team has not answered yet
 CONVERSATION_ANSWERED = "answered"  # the case team had the last word, and it was read
+# The applicant had the last word and the case team read it and marked that no
+# reply is needed (a "thank you"): not "answered", which it was not.
+CONVERSATION_READ = "read"
 
 
 def conversation_status(conversation: Any) -> str:
@@ -83,6 +86,8 @@ def conversation_status(conversation: Any) -> str:
         return CONVERSATION_NEW_MESSAGE
     if conversation.awaiting_reply_since is not None:
         return CONVERSATION_WAITING
+    if conversation.last_message_id is not None and conversation.last_message_id != conversation.last_staff_message_id:
+        return CONVERSATION_READ
     return CONVERSATION_ANSWERED
 
 
@@ -91,6 +96,7 @@ def conversation_status_label(conversation: Any) -> str:
         CONVERSATION_NEW_MESSAGE: _("New message"),
         CONVERSATION_WAITING: _("Waiting for the case team"),
         CONVERSATION_ANSWERED: _("Answered"),
+        CONVERSATION_READ: _("Read by the case team"),
     }[conversation_status(conversation)]
 
 
@@ -148,6 +154,7 @@ def message_summary(message: Any) -> dict[str, Any]:
         "subject": shown_subject(message),
         "status": message.status,
         "urgent": message.urgent,
+        "due_date": message.due_date.isoformat() if message.due_date and not message.deleted else None,
         "withdrawn": message.deleted,
         "reply_to_id": message.reply_to_id,
         "created_at": message.created_at.isoformat(),

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from common.display import file_size
-from common.errors import InvalidInput, TooLarge
+from common.errors import DomainError, InvalidInput, TooLarge
 from intake.scanning import file_scan
 
 PDF, PNG, JPEG, HEIC = "application/pdf", "image/png", "image/jpeg", "image/heic"
@@ -59,38 +59,18 @@ def files_check(files):
             field="attachments",
         )
     checked = []
+    # Every file at fault is named, not just the first (each gets its reason).
+    problems: list[DomainError] = []
     for upload in files:
-        name = filename_sanitise(upload.name)
-        if upload.size == 0:
-            raise InvalidInput(_("“%(name)s” is empty.") % {"name": name}, code="empty_file", field="attachments")
-        if upload.size > settings.ATTACHMENT_MAX_BYTES:
-            raise TooLarge(
-                _("“%(name)s” is larger than %(limit)s, the limit for one file.")
-                % {"name": name, "limit": file_size(settings.ATTACHMENT_MAX_BYTES)},
-                code="file_too_large",
-                field="attachments",
-            )
-        content_type = content_type_sniff(upload)
-        if content_type is None:
-            raise InvalidInput(
-                _(
-                    "“%(name)s” is not a file type we accept. Send a PDF, PNG, JPEG, HEIC, Word (.docx), Excel (.xlsx) or plain-text file."
-                )
-                % {"name": name},
-                code="unsupported_type",
-                field="attachments",
-            )
-        extension = name.rpartition(".")[2].lower() if "." in name else ""
-        if extension and extension not in EXTENSIONS[content_type]:
-            raise InvalidInput(
-                _(
-                    "“%(name)s” is named like a .%(extension)s file, but its content is something else. Check that you chose the right file."
-                )
-                % {"name": name, "extension": extension},
-                code="type_mismatch",
-                field="attachments",
-            )
-        checked.append(CheckedFile(upload, name, content_type, upload.size, _sha256(upload)))
+        problem = _file_problem(upload)
+        if isinstance(problem, DomainError):
+            problems.append(problem)
+        else:
+            checked.append(problem)
+    if problems:
+        first, *rest = problems
+        first.also = rest
+        raise first
     total = sum(item.size for item in checked)
     if total > settings.ATTACHMENT_MAX_TOTAL_BYTES:
         raise TooLarge(
@@ -103,6 +83,41 @@ def files_check(files):
     for item in checked:
         file_scan(item.upload, name=item.name)
     return checked
+
+
+def _file_problem(upload) -> CheckedFile | DomainError:
+    """The file checked, or what is wrong with it."""
+    name = filename_sanitise(upload.name)
+    if upload.size == 0:
+        return InvalidInput(_("“%(name)s” is empty.") % {"name": name}, code="empty_file", field="attachments")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        return TooLarge(
+            _("“%(name)s” is larger than %(limit)s, the limit for one file.")
+            % {"name": name, "limit": file_size(settings.ATTACHMENT_MAX_BYTES)},
+            code="file_too_large",
+            field="attachments",
+        )
+    content_type = content_type_sniff(upload)
+    if content_type is None:
+        return InvalidInput(
+            _(
+                "“%(name)s” is not a file type we accept. Send a PDF, PNG, JPEG, HEIC, Word (.docx), Excel (.xlsx) or plain-text file."
+            )
+            % {"name": name},
+            code="unsupported_type",
+            field="attachments",
+        )
+    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    if extension and extension not in EXTENSIONS[content_type]:
+        return InvalidInput(
+            _(
+                "“%(name)s” is named like a .%(extension)s file, but its content is something else. Check that you chose the right file."
+            )
+            % {"name": name, "extension": extension},
+            code="type_mismatch",
+            field="attachments",
+        )
+    return CheckedFile(upload, name, content_type, upload.size, _sha256(upload))
 
 
 def files_dropped(request) -> list[str]:

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view's lost database connection becomes the product's 503 (iset_messaging.outage).
+    "iset_messaging.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -400,6 +402,12 @@ MIDDLEWARE.insert(
 MIDDLEWARE.insert(
     MIDDLEWARE.index("casework.middleware.TwoStepRequiredMiddleware") + 1,
     "casework.middleware.SignedInNoStoreMiddleware",
+)
+# A message form that arrives after its session ended: what was typed is kept
+# for the sign-in (intake.kept_text). After CSRF's check and the idle sign-out.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("casework.middleware.SessionIdleTimeoutMiddleware") + 1,
+    "intake.kept_text.KeepTypedTextMiddleware",
 )
 # Axes turns a lockout noticed during sign-in into the lockout page; last, as its documentation asks.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")

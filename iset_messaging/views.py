@@ -1,10 +1,9 @@
-import logging
 import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.db import DatabaseError, connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -13,8 +12,7 @@ from django.views.decorators.cache import never_cache
 from common.errors import NotFound, PermissionRefused
 from intake.scanning import scanner_state
 from iset_messaging.middleware import RequestBodyTooLarge, too_large_response
-
-logger = logging.getLogger(__name__)
+from iset_messaging.outage import database_unavailable_response, is_database_outage
 
 
 @never_cache
@@ -87,26 +85,15 @@ def not_found(request, exception):
 
 
 def server_error(request):
-    """handler500. A database that does not answer is an outage, not a bug: the
-    user gets a 503 page that says so (and retries later); anything else, 500.
-    Django calls this inside its exception handler, so the error is at hand,
-    wherever it was raised (view or middleware).
-
-    Both pages are rendered without the request's context processors: those
-    read the session and the user, which live in the database that is down."""
+    """handler500. A lost database connection is an outage, not a bug: the
+    product's 503 (iset_messaging.outage), wherever it was raised (Django calls
+    this inside its exception handler, so the error is at hand); anything
+    else, 500. The 500 page is rendered without the request's context
+    processors, which read the session and the user."""
     error = sys.exc_info()[1]
-    if isinstance(error, (OperationalError, InterfaceError)):
-        logger.error("Database unavailable while serving %s: %s", request.path, error)
-        response: HttpResponse
-        if _is_api(request):
-            response = JsonResponse(
-                {"error": "unavailable", "message": _("The service is temporarily unavailable. Try again later.")},
-                status=503,
-            )
-        else:
-            response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "60"
-        return response
+    if is_database_outage(error):
+        assert error is not None
+        return database_unavailable_response(request, error)
     if _is_api(request):
         return JsonResponse(
             {"error": "server_error", "message": _("Something went wrong on our side. The error was recorded.")},

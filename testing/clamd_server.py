@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from testing.mariadb_server import _stop_with_parent_hook
+from testing.processes import ThrowawayServer
+from testing.processes import stop_with_parent_hook as _stop_with_parent_hook
 
 START_TIMEOUT = 60
 FOLDER_PREFIX = "iset-test-clamd-"
@@ -57,7 +58,7 @@ def ping(socket_path, timeout=1.0):
         return False
 
 
-class ThrowawayClamd:
+class ThrowawayClamd(ThrowawayServer):
     def __init__(self, clamd):
         self.clamd = clamd
         self.folder = None
@@ -124,16 +125,3 @@ class ThrowawayClamd:
             tail = ""
         return f"The test run's ClamAV daemon did not start: {what}.\n{tail}"
 
-    def stop(self):
-        process = self.process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.process = None
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None

@@ -22,7 +22,6 @@ they read DATABASE_URL once, at import).
 """
 
 import atexit
-import ctypes
 import os
 import shutil
 import signal
@@ -33,6 +32,10 @@ import time
 from pathlib import Path
 
 import pytest
+
+from testing.processes import ThrowawayServer
+from testing.processes import free_port as _free_port
+from testing.processes import stop_with_parent_hook as _stop_with_parent_hook
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "iset_intake"
@@ -80,12 +83,6 @@ def _database_url_given():
         if sep and key.strip() == "DATABASE_URL" and value.strip().strip("'\""):
             return True
     return False
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _answers(port):
@@ -137,21 +134,7 @@ def _remove_folders_of_dead_runs():
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _stop_with_parent_hook():
-    """A preexec_fn asking the kernel to kill the child when pytest dies (Linux)."""
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def hook():
-        prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-    return hook
-
-
-class ThrowawayMariaDB:
+class ThrowawayMariaDB(ThrowawayServer):
     def __init__(self, mariadbd, install_db):
         self.mariadbd = mariadbd
         self.install_db = install_db
@@ -237,19 +220,6 @@ class ThrowawayMariaDB:
             kept, tail = log_path, ""
         return f"The test run's throwaway MariaDB did not start: {what}. Log: {kept}\n{tail}"
 
-    def stop(self):
-        process = self.process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.process = None
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
 
 
 _server = None

@@ -18,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from testing.mariadb_server import _free_port, _stop_with_parent_hook
+from testing.processes import ThrowawayServer
+from testing.processes import free_port as _free_port
+from testing.processes import stop_with_parent_hook as _stop_with_parent_hook
 
 START_TIMEOUT = 30
 INSTALL_HINT = "scripts/system-packages.sh redis  (Debian's redis-server)"
@@ -43,7 +45,7 @@ def _answers_ping(port):
         return False
 
 
-class ThrowawayRedis:
+class ThrowawayRedis(ThrowawayServer):
     def __init__(self, executable):
         self.executable = executable
         self.process = None
@@ -93,16 +95,3 @@ class ThrowawayRedis:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:]) if log.exists() else ""
         return f"The test run's Redis server did not start: {what}.\n{tail}"
 
-    def stop(self):
-        process = self.process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.process = None
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None

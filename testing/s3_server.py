@@ -20,7 +20,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from testing.mariadb_server import _free_port, _stop_with_parent_hook
+from testing.processes import ThrowawayServer
+from testing.processes import free_port as _free_port
+from testing.processes import stop_with_parent_hook as _stop_with_parent_hook
 
 START_TIMEOUT = 60
 REGION = "us-east-1"
@@ -42,7 +44,7 @@ def _answers(url):
         return False
 
 
-class ThrowawayS3:
+class ThrowawayS3(ThrowawayServer):
     def __init__(self):
         self.process = None
         self.port = None
@@ -83,15 +85,7 @@ class ThrowawayS3:
         return f"The test run's S3 server (moto) did not start: {what}.\n{tail}"
 
     def stop(self):
-        process = self.process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.process = None
+        super().stop()
         if self.log_path is not None:
             self.log_path.unlink(missing_ok=True)
             self.log_path = None

@@ -4,7 +4,7 @@ messages, so the instance stays in service and monitoring alerts on the body."""
 
 import pytest
 
-from testing.mariadb_server import _free_port
+from testing.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_healthz_reports_a_scanner_that_answers(client, malware_scanner):
 
 
 def test_healthz_reports_a_stopped_scanner_without_failing_the_database_check(client, settings):
-    settings.MALWARE_SCANNER = f"clamd://127.0.0.1:{_free_port()}"
+    settings.MALWARE_SCANNER = f"clamd://127.0.0.1:{free_port()}"
 
     response = client.get("/healthz")
 

@@ -120,3 +120,118 @@ def test_the_api_and_downloads_carry_a_policy_too():
     # A download keeps its own, stricter policy: nothing in it may run.
     assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert "camera=()" in download["Permissions-Policy"]
+
+
+def url_patterns():
+    """(name, pattern) of every named URL of the site, namespaces included."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(resolver, namespaces):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry, [*namespaces, entry.namespace] if entry.namespace else namespaces)
+            elif entry.name:
+                yield ":".join([*namespaces, entry.name]), entry
+
+    return list(walk(get_resolver(), []))
+
+
+# Named URLs that never answer a GET with a page: JSON and files (each is
+# covered by its own tests, and by test_the_api_and_downloads_carry_a_policy_too).
+NOT_PAGES = re.compile(r"^(api:|.*download|.*autosave|session_status|healthz)")
+
+
+def test_every_named_page_is_walked_and_hardened():
+    """Every named URL that answers a GET with an HTML page, for whichever of
+    the audiences may open it, carries the policy: a page added later is
+    checked without anyone listing it here. A URL that only takes a form
+    (405 to a GET) or only redirects is no page; anything else that no
+    audience could open fails the test, naming it."""
+    from django.urls import NoReverseMatch
+
+    from casework.tests.factories import SupervisorProfileFactory
+    from intake.models import CaseNote, SavedReply
+
+    case = CaseFactory()
+    applicant, caseworker = case.application.submission.user, case.assigned_staff_profile.user
+    from_applicant = MessageFactory(case=case)
+    to_applicant = StaffMessageFactory(case=case)
+    attachment = MessageAttachmentFactory(message=from_applicant)
+    document = DocumentFactory(case=case)
+    early = ApplicationFactory()
+    MessageFactory(case=None, application=early)
+    supervisor = SupervisorProfileFactory().user
+    note = CaseNote.objects.create(case=case, author_user=caseworker, body="A note")
+    reply = SavedReply.objects.create(
+        owner_user=caseworker,
+        title="Hello",
+        body_en="Hello",
+        body_fr="Bonjour",
+        created_by_user=caseworker,
+        updated_by_user=caseworker,
+    )
+    ids = {
+        "case_id": case.pk,
+        "message_id": to_applicant.pk,
+        "attachment_id": attachment.pk,
+        "document_id": document.pk,
+        "note_id": note.pk,
+        "reply_id": reply.pk,
+    }
+    audiences = [Client(), signed_in(applicant), signed_in(caseworker), signed_in(supervisor)]
+    walked, not_pages, unreached = [], [], []
+    for name, entry in url_patterns():
+        if NOT_PAGES.match(name):
+            continue
+        # The applicant's own application on their side; one without a case on the supervisors'.
+        known = {**ids, "application_id": case.application_id if name.startswith("portal:") else early.pk}
+        wanted = set(entry.pattern.converters)
+        if not wanted <= set(known):
+            unreached.append(f"{name} (needs {sorted(wanted - set(known))})")
+            continue
+        try:
+            url = reverse(name, kwargs={key: known[key] for key in wanted})
+        except NoReverseMatch:
+            unreached.append(f"{name} (does not reverse)")
+            continue
+        statuses = set()
+        for client in audiences:
+            response = client.get(url)
+            statuses.add(response.status_code)
+            if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                assert_hardened_page(response, url)
+        if 200 in statuses:
+            walked.append(name)
+        elif 405 in statuses or statuses == {302}:
+            not_pages.append(name)
+        else:
+            unreached.append(f"{name} {sorted(statuses)}")
+    # The token link of a password reset is reached on its own, below.
+    assert unreached == ["password_reset_confirm (needs ['token', 'uidb64'])"], " | ".join(unreached)
+    assert len(walked) >= 30, walked
+
+
+def test_the_code_step_and_a_reset_link_are_hardened_too(client):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from casework.tests.factories import TEST_PASSWORD
+    from casework.tests.two_step import confirmed_authenticator
+
+    caseworker = staff_user(StaffProfile.Role.CASEWORKER)
+    confirmed_authenticator(caseworker)
+    client.post(reverse("login"), {"username": caseworker.email, "password": TEST_PASSWORD})
+    assert_hardened_page(client.get(reverse("two_step")), "two_step")
+
+    caseworker.refresh_from_db()  # signing in changed last_login, which the token covers
+    link = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(caseworker.pk)),
+            "token": default_token_generator.make_token(caseworker),
+        },
+    )
+    followed = Client().get(link, follow=True)
+    assert followed.redirect_chain, link
+    assert_hardened_page(followed, link)

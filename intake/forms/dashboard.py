@@ -10,6 +10,14 @@ from intake.forms.fields import MessageTextForm, MultipleFileField
 
 class CaseMessageForm(MessageTextForm):
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        help_text=_("Optional, for an urgent message: the date by which the applicant should act. Shown to both sides."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter the due date as a date, for example 2026-12-31.")},
+    )
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
@@ -18,10 +26,11 @@ class CaseMessageForm(MessageTextForm):
 
     def service_error_add(self, error):
         """A refused file has to be chosen again: browsers cannot keep file inputs."""
-        if error.field == "attachments":
-            self.add_error("attachments", _("%(reason)s Choose the files again.") % {"reason": error.message})
-        else:
-            super().service_error_add(error)
+        for each in (error, *error.also):
+            if each.field == "attachments":
+                self.add_error("attachments", _("%(reason)s Choose the files again.") % {"reason": each.message})
+            else:
+                self.add_error(each.field if each.field in self.fields else None, str(each.message))
 
 
 class CaseworkerField(forms.ModelChoiceField):

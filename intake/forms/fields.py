@@ -71,4 +71,5 @@ class MessageTextForm(forms.Form):
 
     def service_error_add(self, error):
         """Show a DomainError from the messaging service next to the field it names (or above the form)."""
-        self.add_error(error.field if error.field in self.fields else None, str(error.message))
+        for each in (error, *error.also):
+            self.add_error(each.field if each.field in self.fields else None, str(each.message))

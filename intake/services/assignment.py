@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from casework.access import CASE_RELATED
 from casework.models import Application, Case, StaffProfile, User
-from common.errors import Conflict, InvalidInput, NotFound, PermissionRefused
+from common.errors import Conflict, InvalidInput, NotFound, PermissionRefused, StorageUnavailable
 from common.ids import id_or_404
+from common.storage import STORAGE_ERRORS
 from intake import outbox
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.notifications import case_assigned_notice_queue
@@ -134,9 +135,15 @@ def case_open_for_application(
                 attachments_adopt(staff_user=actor, case=case, message=message, new_files=new_files)
             if profile is not None:
                 case_assigned_notice_queue(case_id=case.pk, profile=profile)
-    except BaseException:
+    except BaseException as error:
         # Nothing half-done: the rows rolled back, so the case file's copies go too.
         outbox.files_discard(new_files, reason=FileOutbox.Reason.ROLLED_BACK)
+        if isinstance(error, STORAGE_ERRORS):
+            # The case file's copies could not be stored: no case was opened.
+            raise StorageUnavailable(
+                _("The case was not opened: the files for its case file could not be stored just now. Try again in a few minutes."),
+                field="caseworker",
+            ) from error
         raise
     return case
 

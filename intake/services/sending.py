@@ -9,18 +9,21 @@ team). No argument names a recipient.
 An applicant's attachments that arrive on a case go into its case file in the
 same transaction as the message (intake.services.adoption)."""
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Application, Case, User
-from common.errors import AlreadySent, Conflict, InvalidInput, NotFound
-from common.storage import storage_key_new
+from common.errors import AlreadySent, Conflict, InvalidInput, NotFound, SendUnconfirmed, StorageUnavailable
+from common.storage import STORAGE_ERRORS, storage_key_new
 from intake import outbox
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.notifications import new_message_notices_queue
@@ -31,6 +34,8 @@ from intake.services.events import event_record
 from intake.uploads import CheckedFile, files_check
 from intake.validators import BODY_MAX, SUBJECT_MAX, text_characters_validate
 
+logger = logging.getLogger(__name__)
+
 
 def message_send_to_case(
     *,
@@ -39,6 +44,7 @@ def message_send_to_case(
     subject: str,
     body: str,
     urgent: bool = False,
+    due_date: date | None = None,
     reply_to: Message | None = None,
     files: Iterable[UploadedFile] = (),
     submission_key: str | None = None,
@@ -46,6 +52,7 @@ def message_send_to_case(
     """A caseworker writes to the applicant of `case` (which the caller fetched
     through the staff access rule), optionally answering a message of its thread."""
     subject, body = _text_check(subject, body)
+    _due_date_check(due_date, urgent=bool(urgent))
     checked = files_check(files)
     if reply_to is not None:
         _reply_check(reply_to, in_thread=is_in_case_thread(reply_to, case))
@@ -58,6 +65,7 @@ def message_send_to_case(
         subject=subject,
         body=body,
         urgent=bool(urgent),
+        due_date=due_date,
         reply_to=reply_to,
         checked=checked,
         submission_key=submission_key,
@@ -71,6 +79,7 @@ def message_send_to_application(
     subject: str,
     body: str,
     urgent: bool = False,
+    due_date: date | None = None,
     reply_to: Message | None = None,
     files: Iterable[UploadedFile] = (),
     submission_key: str | None = None,
@@ -80,6 +89,7 @@ def message_send_to_application(
     answering a message of its conversation. Should a case have been opened
     for it meanwhile, the message joins that case's thread."""
     subject, body = _text_check(subject, body)
+    _due_date_check(due_date, urgent=bool(urgent))
     checked = files_check(files)
     case = Case.objects.filter(application=application).first()
     if reply_to is not None:
@@ -97,6 +107,7 @@ def message_send_to_application(
         subject=subject,
         body=body,
         urgent=bool(urgent),
+        due_date=due_date,
         reply_to=reply_to,
         checked=checked,
         submission_key=submission_key,
@@ -159,6 +170,7 @@ def _message_save(
     reply_to: Message | None,
     checked: Sequence[CheckedFile],
     submission_key: str | None = None,
+    due_date: date | None = None,
 ) -> Message:
     # The attachments are stored before the transaction opens, so no row lock
     # waits for a file to reach its storage; each key is in the file outbox
@@ -170,6 +182,10 @@ def _message_save(
     stored: list[str] = []
     # Copies made in the case file when the attachments arrive on a case.
     copies: list[str] = []
+    # Set once the last statement of the transaction ran: what fails after
+    # that fails at its commit (or in a commit hook), when the message may
+    # already be stored, and nothing may undo it or touch its files.
+    committing = False
     try:
         for key, item in zip(keys, checked, strict=True):
             stored.append(default_storage.save(key, item.upload))
@@ -184,6 +200,7 @@ def _message_save(
                 subject=subject,
                 body=body,
                 urgent=urgent,
+                due_date=due_date,
                 submission_key=submission_key,
             )
             for key, item in zip(stored, checked, strict=True):
@@ -225,14 +242,72 @@ def _message_save(
             outbox.uploads_confirm(keys + stored)
             # The e-mail notices and their delivery task commit with the message, or not at all.
             new_message_notices_queue(message)
+            committing = True
     except BaseException as error:
+        if committing:
+            if not isinstance(error, Exception):
+                raise
+            return _outcome_after_failed_commit(
+                sender=sender, submission_key=submission_key, files=keys + stored + copies, copies=copies, error=error
+            )
         # Nothing half-sent: the rows rolled back, so the files go too.
         outbox.files_discard(keys + stored + copies, reason=FileOutbox.Reason.SEND_FAILED)
         if isinstance(error, IntegrityError):
             # Two sends of one submission at once: the other one won.
             _already_sent_check(sender, submission_key)
+        if isinstance(error, STORAGE_ERRORS):
+            logger.warning("Storage failed during a send of user %s: %r", sender.pk, error)
+            raise StorageUnavailable(field="attachments") from error
         raise
     return message
+
+
+def _due_date_check(due_date: date | None, *, urgent: bool) -> None:
+    """A due date comes with an urgent message, and is today or later (in TIME_ZONE)."""
+    if due_date is None:
+        return
+    if not urgent:
+        raise InvalidInput(
+            _("A due date goes with an urgent message: mark the message urgent, or remove the date."),
+            code="due_date_without_urgent",
+            field="due_date",
+        )
+    if due_date < timezone.localdate():
+        raise InvalidInput(
+            _("The due date has passed. Give today's date or a later one."), code="due_date_past", field="due_date"
+        )
+
+
+def _outcome_after_failed_commit(
+    *, sender: User, submission_key: str | None, files: list[str], copies: list[str], error: Exception
+) -> Message:
+    """The send failed at its commit (the connection was lost), or in a hook
+    run after it: the database may have committed it or not. Ask it again (a
+    new connection, if need be) by submission key:
+    stored, the message (the send succeeded); provably not stored, the send
+    failed like any other (its files go, the error goes up); otherwise
+    SendUnconfirmed, and every file stays. The uploads' outbox rows, written
+    before the transaction, decide later: the drain deletes only keys no row
+    names. The case-file copies had none, so they get one now if possible."""
+    logger.warning("A message of user %s failed at its commit: %r", sender.pk, error)
+    sent: Message | None = None
+    known = False
+    if submission_key is not None:
+        try:
+            sent = Message.objects.filter(sender=sender, submission_key=submission_key).first()
+            known = True
+        except DatabaseError:
+            logger.warning("Could not check whether message %r of user %s was stored.", submission_key, sender.pk)
+    if sent is not None:
+        return sent
+    if known:
+        outbox.files_discard(files, reason=FileOutbox.Reason.SEND_FAILED)
+        raise error
+    try:
+        outbox.uploads_expect(copies)
+    except DatabaseError:
+        logger.warning("Could not record %d case-file copies for a later check: %s", len(copies), copies)
+    raise SendUnconfirmed() from error
 
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

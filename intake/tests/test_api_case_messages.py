@@ -141,6 +141,30 @@ def test_oversize_file_is_413(cast):
     assert response.json()["error"] == "file_too_large"
 
 
+def test_every_bad_file_is_listed_in_problems(cast):
+    response = cast.client_for(cast.caseworker).post(
+        url(cast.case.pk),
+        {"subject": "s", "body": "b", "attachments": [upload("a.pdf", b"MZ" + b"\x00" * 60), upload("ok.pdf"), upload("b.pdf", b"")]},
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "unsupported_type"
+    assert [(problem["error"], problem["message"][:7]) for problem in body["problems"]] == [
+        ("unsupported_type", "“a.pdf”"),
+        ("empty_file", "“b.pdf”"),
+    ]
+    assert not Message.objects.exists()
+
+
+def test_a_single_problem_has_no_problems_list(cast):
+    response = cast.client_for(cast.caseworker).post(
+        url(cast.case.pk), {"subject": "s", "body": "b", "attachments": [upload("b.pdf", b"")]}
+    )
+
+    assert response.json() == {"error": "empty_file", "message": "“b.pdf” is empty."}
+
+
 def test_post_needs_a_csrf_token(cast):
     client = cast.client_for(cast.caseworker)
     client.handler.enforce_csrf_checks = True
@@ -173,6 +197,7 @@ def test_get_lists_the_thread_oldest_first_without_bodies(cast):
         "subject",
         "status",
         "urgent",
+        "due_date",
         "withdrawn",
         "reply_to_id",
         "created_at",

@@ -552,6 +552,26 @@ def test_supervisor_opens_a_case_for_a_caseworker_and_lands_on_it(client):
     assert client.get(application_url(application))["Location"] == case_url(case)
 
 
+def test_a_case_whose_files_cannot_be_stored_is_not_opened_and_the_page_says_why(client, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    application = application_with_messages(2)
+    caseworker = StaffProfileFactory()
+    client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
+
+    def read_only(name, content, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(default_storage, "save", read_only)
+    response = client.post(open_url(application), {"caseworker": caseworker.pk})
+
+    assert response.status_code == 200
+    assert "The case was not opened: the files for its case file could not be stored just now." in response.content.decode()
+    assert not Case.objects.filter(application=application).exists()
+    assert not Document.objects.exists()
+    assert set(Message.objects.values_list("case_id", flat=True)) == {None}
+
+
 def test_supervisor_opens_an_unassigned_case(client):
     application = application_with_messages(1)
     client.force_login(staff_user(StaffProfile.Role.ADMIN))

@@ -2,18 +2,23 @@
 Zammad #2472 leaked theirs). A note with a unique marker is written on a
 case, about one of its messages, mentioning a supervisor; then every page and
 endpoint the applicant can reach about that case is walked, every e-mail the
-case produced is read, and the audit trail too: the marker is in none of
+case produced is read (new messages, the mention, an unread reminder, a
+reassignment), and the audit trail too: the marker is in none of
 them. The staff case page, where the note belongs, shows it (so the walk
 would notice a marker that never made it anywhere)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
-from casework.tests.factories import SupervisorProfileFactory
-from intake.models import MessageAttachment, MessageEvent
+from casework.tests.factories import StaffProfileFactory, SupervisorProfileFactory
+from intake.models import EmailNotice, MessageAttachment, MessageEvent
+from intake.reminders import reminders_queue
+from intake.services.assignment import case_assign
 from intake.services.notes import note_add, note_edit
 from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.tests.helpers import upload
@@ -71,9 +76,14 @@ def test_a_note_reaches_no_applicant_page_endpoint_email_or_audit_row(cast):
     answer = message_send_to_case(
         staff_user=caseworker, case=case, subject="Re: About my employer", body="Thank you.", reply_to=question
     )
-    tasks_run()  # the e-mails: new messages both ways, and the mention
+    # The other e-mails a case produces: the applicant's unread reminder, and
+    # the notice to a caseworker the case is reassigned to.
+    assert reminders_queue(now=timezone.now() + timedelta(days=30)) == 1
+    case_assign(actor=supervisor.user, case=case, caseworker=StaffProfileFactory())
+    case.refresh_from_db()
+    tasks_run()  # the e-mails: new messages both ways, the mention, the reminder, the assignment
 
-    staff_page = cast.client_for(caseworker).get(reverse("dashboard:message_detail", args=[case.pk, question.pk]))
+    staff_page = cast.client_for(supervisor.user).get(reverse("dashboard:message_detail", args=[case.pk, question.pk]))
     assert MARKER in staff_page.content.decode()
 
     client = cast.client_for(applicant)
@@ -84,7 +94,14 @@ def test_a_note_reaches_no_applicant_page_endpoint_email_or_audit_row(cast):
         assert response.status_code == 200, url
         assert MARKER.encode() not in content_of(response), url
 
-    assert len(mail.outbox) >= 3  # to the caseworker, to the applicant, to the supervisor mentioned
+    # The drafts endpoint answers the applicant's own form (what they typed), nothing more.
+    drafted = client.post(reverse("portal:draft_autosave"), {"application": case.application_id, "body": "Draft"})
+    assert drafted.status_code == 200 and MARKER.encode() not in drafted.content
+
+    kinds = set(EmailNotice.objects.filter(status=EmailNotice.Status.SENT).values_list("kind", flat=True))
+    assert kinds == {EmailNotice.Kind.NEW_MESSAGE, EmailNotice.Kind.UNREAD_REMINDER, EmailNotice.Kind.CASE_ASSIGNED}
+    # New messages to the caseworker and the applicant, the mention, the reminder, the assignment.
+    assert len(mail.outbox) >= 5
     for email in mail.outbox:
         for text in (email.subject, email.body, *(alternative for alternative, _type in email.alternatives)):
             assert MARKER not in text

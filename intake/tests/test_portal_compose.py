@@ -6,7 +6,7 @@ from django.urls import reverse
 from casework.models import User
 from casework.tests.factories import ApplicantFactory, ApplicationFactory, SubmissionFactory
 from intake.models import Message
-from intake.tests.helpers import upload
+from intake.tests.helpers import PDF, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +217,20 @@ def test_confirmation_repeats_the_response_target(applicant_client, applicant, c
     sent = {"en": "Your message was sent.", "fr": "Votre message a été envoyé."}[language]
     flash = f'<p class="flash__item flash__item--success">{sent} {TARGET_SENTENCES[language, days]}</p>'
     assert flash in response.content.decode()
+
+
+def test_two_bad_files_are_both_named_each_with_its_reason(applicant_client, case):
+    files = [upload("setup.pdf", b"MZ\x90\x00" + b"\x00" * 60), upload("photo.png", PDF), upload("fine.pdf")]
+
+    response = applicant_client.post(
+        COMPOSE,
+        {"application": str(case.application.pk), "subject": "Two", "body": "Kept text", "attachments": files},
+    )
+
+    page = response.content.decode()
+    summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "“setup.pdf” is not a file type we accept." in summary
+    assert "“photo.png” is named like a .png file, but its content is something else." in summary
+    assert "fine.pdf" not in summary
+    assert 'value="Two"' in page and "Kept text" in page
+    assert not Message.objects.exists()

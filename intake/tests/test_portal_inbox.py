@@ -10,6 +10,7 @@ from django.utils import timezone
 from casework.models import User
 from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory, SubmissionFactory
 from intake.models import Message
+from intake.services.handling import conversation_no_reply_needed
 from intake.tests.factories import MessageFactory, StaffMessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,20 @@ def test_own_unanswered_message_is_waiting_for_the_case_team(applicant_client, c
     assert "My question" in page
     assert "Waiting for the case team" in page
     assert "badge--unread" not in page
+
+
+def test_a_message_marked_no_reply_needed_reads_as_read_not_answered(applicant_client, case):
+    # A "thank you" after the team's answer: the team marks it handled without a reply.
+    StaffMessageFactory(case=case, status=Message.Status.READ, created_at=timezone.now() - timedelta(hours=2))
+    MessageFactory(case=case, recipient=None, subject="Thank you")
+    conversation_no_reply_needed(staff_user=case.assigned_staff_profile.user, application=case.application)
+
+    [row] = rows(applicant_client.get(INBOX).content.decode())
+
+    assert '<span class="badge badge--status-read">Read by the case team</span>' in row
+    assert "Answered" not in row and "Waiting for the case team" not in row
+    [thread] = applicant_client.get(reverse("api:me_threads")).json()["results"]
+    assert thread["status"] == "read"
 
 
 def test_message_written_before_the_case_existed_is_in_the_same_conversation(applicant_client, case):

@@ -9,7 +9,7 @@ from django.http import Http404
 from casework.access import case_for_staff
 from casework.models import Document, StaffProfile
 from casework.tests.factories import ApplicantFactory, ApplicationFactory, CaseFactory, UserFactory, staff_user
-from common.errors import Conflict, InvalidInput, NotFound, TooLarge
+from common.errors import Conflict, InvalidInput, NotFound, StorageUnavailable, TooLarge
 from intake.models import Message, MessageAttachment, MessageEvent
 from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.tests.helpers import EXE, HEIC, JPEG, PDF, PNG, TEXT, office_file, stored_files, upload
@@ -373,7 +373,7 @@ def test_storage_failure_mid_send_leaves_no_row_and_no_file(monkeypatch):
 
     monkeypatch.setattr(default_storage, "save", failing_save)
 
-    with pytest.raises(OSError):
+    with pytest.raises(StorageUnavailable):
         message_send_to_case(
             staff_user=case.assigned_staff_profile.user,
             case=case,
@@ -490,7 +490,7 @@ def test_failed_adoption_on_arrival_undoes_the_whole_send(monkeypatch, failing_c
 
     monkeypatch.setattr(default_storage, "save", failing_save)
 
-    with pytest.raises(OSError):
+    with pytest.raises(StorageUnavailable):
         message_send_from_applicant(
             applicant=case.application.submission.user,
             application=case.application,

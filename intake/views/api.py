@@ -6,6 +6,7 @@ Session auth (CSRF on unsafe methods). Errors are {"error": code, "message": tex
 
 import functools
 import json
+from datetime import date
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -74,7 +75,11 @@ def api(*methods):
                 response["Retry-After"] = str(exc.retry_after)
                 return response
             except DomainError as exc:
-                return error(exc.status, exc.code, exc.message)
+                body: dict[str, object] = {"error": exc.code, "message": str(exc.message)}
+                if exc.also:
+                    # Every problem of the request, the first one included (docs/api.md).
+                    body["problems"] = [{"error": each.code, "message": str(each.message)} for each in (exc, *exc.also)]
+                return JsonResponse(body, status=exc.status)
             except Http404:
                 return error(404, NotFound.code, NotFound.default_message)
 
@@ -127,6 +132,7 @@ def _case_message_create(request, case_id):
             subject=_text(data, "subject"),
             body=_text(data, "body"),
             urgent=_flag(data.get("urgent")),
+            due_date=_date(data, "due_date"),
             reply_to=_reply_parent(case, data.get("reply_to")),
             files=files,
             submission_key=key,
@@ -285,6 +291,21 @@ def _reply_parent(case: Case, raw_id: object) -> Message | None:
     except Http404:
         raise Conflict(
             _("The message you are replying to is not part of this case."), code="reply_to_other_case"
+        ) from None
+
+
+def _date(data, key):
+    """An optional date given as YYYY-MM-DD."""
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            _("%(field)s must be a date as YYYY-MM-DD.") % {"field": key}, code="invalid_field", field=key
         ) from None
 
 

@@ -124,6 +124,7 @@ def application_detail(request, application_id):
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
                     urgent=form.cleaned_data["urgent"],
+                    due_date=form.cleaned_data["due_date"],
                     files=form.cleaned_data["attachments"],
                     submission_key=form.cleaned_data["submission_key"] or None,
                 )

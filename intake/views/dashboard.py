@@ -206,6 +206,7 @@ def _message_send(request, case, reply_to=None):
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 urgent=form.cleaned_data["urgent"],
+                due_date=form.cleaned_data["due_date"],
                 reply_to=reply_to,
                 files=form.cleaned_data["attachments"],
                 submission_key=form.cleaned_data["submission_key"] or None,

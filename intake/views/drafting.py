@@ -62,7 +62,7 @@ def draft_autosave(request):
     if not request.user.is_authenticated:
         return JsonResponse({"error": "unauthenticated", "message": _("Sign in first.")}, status=401)
     try:
-        application_id = _writable_application_id(request.user, request.POST.get("application", ""))
+        application_id = writable_application_id(request.user, request.POST.get("application", ""))
     except Http404:
         return JsonResponse({"error": "not_found", "message": _("Not found.")}, status=404)
     draft = draft_save(
@@ -83,7 +83,7 @@ def draft_autosave(request):
     )
 
 
-def _writable_application_id(user, value):
+def writable_application_id(user, value):
     """The id of an application whose conversation this person may write in
     (the access rule of the page the form is on), or None; Http404 otherwise."""
     if value == "":

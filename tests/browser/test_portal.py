@@ -150,7 +150,7 @@ def test_applicant_with_two_applications_reads_and_answers_a_conversation(page, 
     summary = page.locator("dl.summary")
     reference_term = summary.locator("dt", has_text=words["reference"])
     expect(reference_term.locator("xpath=following-sibling::dd[1]")).to_have_text(reference)
-    expect(page.locator("[aria-current=true]")).to_contain_text(words["this_message"])
+    expect(page.locator("article[aria-current=true]")).to_contain_text(words["this_message"])
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
         screenshot(page, f"portal-details-{language}-{width}")
