@@ -69,7 +69,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from testing.mariadb_server import ThrowawayMariaDB, _answers, _executable  # noqa: E402
+from testing.mariadb_server import SERVER_OPTIONS, ThrowawayMariaDB, _answers, _executable  # noqa: E402
+from testing.processes import free_port  # noqa: E402
 from testing.silent_server import SilentServer  # noqa: E402
 
 DATABASE = "iset_faults"
@@ -92,8 +93,6 @@ class Database(ThrowawayMariaDB):
         port = self.port
         log = (self.folder / "mariadbd.log").open("ab")
         as_user = ["--user=root"] if os.geteuid() == 0 else []
-        from testing.mariadb_server import SERVER_OPTIONS
-
         self.process = subprocess.Popen(
             [
                 self.mariadbd,
@@ -184,9 +183,7 @@ class Server:
 
 
 def server_start(env, folder, workers, fault):
-    from testing.mariadb_server import _free_port
-
-    port = _free_port()
+    port = free_port()
     log = folder / f"gunicorn-{fault}.log"
     command = [
         sys.executable, "-m", "gunicorn", "iset_messaging.wsgi:application",
