@@ -1,10 +1,8 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import StaffProfile, User
+from casework import password_reset
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -41,9 +39,11 @@ class AuthenticatorCodeForm(forms.Form):
 
 
 class PasswordResetRequestForm(PasswordResetForm):
-    """Django's password reset form: the same answer whether or not an account
-    has the address; the e-mail goes out in the account's language and holds
-    nothing but the link."""
+    """Django's password reset form, except that save() queues the e-mail for
+    the worker instead of sending it during the request
+    (casework/password_reset.py): the worker makes the token and the link, in
+    the account's language, from SITE_URL, so Django's e-mail options are not
+    used here."""
 
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -51,17 +51,5 @@ class PasswordResetRequestForm(PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    def get_users(self, email):
-        """Active accounts with the address, except staff whose profile is disabled
-        (they cannot sign in, so a new password would only mislead)."""
-        users = User.objects.filter(email__iexact=email.strip(), is_active=True).exclude(
-            staff_profile__status=StaffProfile.Status.DISABLED
-        )
-        return (user for user in users if user.has_usable_password())
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        context = {**context, "site_url": settings.SITE_URL.rstrip("/"), "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
-        with translation.override(context["user"].preferred_language):
-            super().send_mail(
-                subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
-            )
+    def save(self, *args, **kwargs) -> None:
+        password_reset.reset_emails_queue(email=self.cleaned_data["email"])

@@ -204,9 +204,6 @@ def session_keep_alive(request):
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
     form_class = PasswordResetRequestForm
-    subject_template_name = "registration/password_reset_subject.txt"
-    email_template_name = "registration/password_reset_email.txt"
-    html_email_template_name = "registration/password_reset_email.html"
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):

@@ -34,9 +34,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from casework.models import Case, StaffProfile, User
+from common.tasks import enqueue_in, retry_delay
 from intake.models import EmailNotice, Message, MessageEvent
 from intake.services.events import event_record
-from intake.tasks import enqueue_in
 from intake.tasks import notices_deliver as notices_deliver_task
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ SENDING_LEASE = timedelta(minutes=15)
 # A waiting notice whose task has not run it this long after it was due has
 # lost its task (Redis was down when it was queued, or the task failed).
 STALE_AFTER = timedelta(minutes=15)
-RETRY_DELAY_MAX = timedelta(hours=1)
 WAITING = (EmailNotice.Status.PENDING, EmailNotice.Status.RETRYING)
 DUMMY_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
@@ -275,12 +274,6 @@ def _finish(notice: EmailNotice, status: str, message: Message | None = None) ->
                 message=message,
                 detail={"notice_id": notice.pk, "recipient_user_id": notice.recipient_user_id},
             )
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long after its `attempts`-th failure a notice is tried again."""
-    seconds = settings.NOTICE_RETRY_SECONDS * 2 ** min(attempts - 1, 20)
-    return min(timedelta(seconds=seconds), RETRY_DELAY_MAX)
 
 
 def _retry_later(notices: list[EmailNotice], exc: BaseException, counts: dict[str, int]) -> None:

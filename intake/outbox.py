@@ -34,8 +34,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from casework.models import Document
+from common.tasks import enqueue_in
 from intake.models import FileOutbox, MessageAttachment
-from intake.tasks import enqueue_in, file_outbox_drain
+from intake.tasks import file_outbox_drain
 
 logger = logging.getLogger(__name__)
 

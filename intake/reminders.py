@@ -23,8 +23,9 @@ from django.db import transaction
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
+from common.tasks import enqueue_in
 from intake.models import EmailNotice, Message
-from intake.tasks import enqueue_in, notices_deliver
+from intake.tasks import notices_deliver
 
 # Rows per transaction; also the length of the IN lists the run sends, kept
 # at MariaDB's eq_range_index_dive_limit (200) so they are planned from the index.

@@ -7,37 +7,17 @@ say what is left to do (email_notice, file_outbox, unread messages) and claims
 them with conditional writes, so running it twice, or after a crash, does
 nothing twice.
 
-A task is queued in the transaction that makes it necessary (`enqueue_in`):
-with the database backend the task's row is written in that transaction, so a
-rolled-back change queues nothing and a committed one cannot lose its task.
+A task is queued in the transaction that makes it necessary
+(`common.tasks.enqueue_in`): with the database backend the task's row is
+written in that transaction, so a rolled-back change queues nothing and a
+committed one cannot lose its task.
 """
 
 import logging
-from datetime import datetime
-from typing import Any
 
-from django.db import transaction
 from django_tasks import task
-from django_tasks_db import DatabaseBackend
 
 logger = logging.getLogger(__name__)
-
-
-def enqueue_in(task_to_run: Any, *args: Any, run_after: datetime | None = None) -> None:
-    """Queue `task_to_run(*args)` as part of the caller's transaction.
-
-    The database backend writes the task's row on the same connection, inside
-    the transaction. Another backend (Redis) cannot take part in it, so the
-    task is sent when the transaction commits; should the process die in
-    between, or Redis be down then, the rows the task works from are still
-    there and the periodic sweep (`periodic_work`) queues them again.
-    """
-    if run_after is not None:
-        task_to_run = task_to_run.using(run_after=run_after)
-    if isinstance(task_to_run.get_backend(), DatabaseBackend):
-        task_to_run.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: task_to_run.enqueue(*args), robust=True)
 
 
 @task()

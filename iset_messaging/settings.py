@@ -277,9 +277,11 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Seconds an SMTP connection may take to answer; the worker, never a request, waits for it.
 EMAIL_TIMEOUT = read_int("EMAIL_TIMEOUT", default=10, minimum=1)
-# A notice that could not be sent is tried again after NOTICE_RETRY_SECONDS,
-# then twice as long each time (at most an hour between tries), until
-# NOTICE_MAX_ATTEMPTS tries have failed; then it is marked "gave up".
+# A notice (or a password reset e-mail) that could not be sent is tried again
+# after NOTICE_RETRY_SECONDS, then twice as long each time (at most an hour
+# between tries), until NOTICE_MAX_ATTEMPTS tries have failed; then it is
+# marked "gave up". A reset e-mail also stops once a try would come later than
+# PASSWORD_RESET_TIMEOUT after the asking.
 NOTICE_MAX_ATTEMPTS = read_int("NOTICE_MAX_ATTEMPTS", default=8, minimum=1)
 NOTICE_RETRY_SECONDS = read_int("NOTICE_RETRY_SECONDS", default=60, minimum=1)
 # An applicant gets one reminder of a message still unread after this many days (urgent messages: sooner).
@@ -563,9 +565,9 @@ WITHDRAWAL_DIGEST_PREVIOUS_KEYS = read_list("WITHDRAWAL_DIGEST_PREVIOUS_KEYS", d
 # read or write of a socket), so a server that accepts and never answers
 # fails the call after that long instead of holding a gunicorn worker until
 # gunicorn kills it. Set elsewhere in this file: DATABASE_CONNECT_TIMEOUT
-# (5 s), EMAIL_TIMEOUT (10 s: the worker's notices and the password-reset
-# e-mail a request sends), MALWARE_SCANNER_TIMEOUT (30 s; its socket's connect,
-# each send and each read).
+# (5 s), EMAIL_TIMEOUT (10 s: the worker's notices and password-reset
+# e-mails; no request talks to SMTP), MALWARE_SCANNER_TIMEOUT (30 s; its
+# socket's connect, each send and each read).
 # The database: seconds to wait for each read (a query's answer) and each
 # write. Long statements (a schema change on a large table) need more: set it
 # higher for that command. On SQLite, the only wait is for another

@@ -3,7 +3,7 @@ mentions and their e-mail.
 
 Each write is one transaction with its audit event, which names the note,
 the message it is about and whom it mentions, never its text. A mention's
-e-mail is queued in the same transaction (intake.tasks.enqueue_in) and says
+e-mail is queued in the same transaction (common.tasks.enqueue_in) and says
 only that there is a note on a case, with a link to sign in: never the note,
 its author's words or the applicant's name (invariant 7).
 """
@@ -25,12 +25,11 @@ from django_tasks import task
 
 from casework.models import Case, StaffProfile, User
 from common.errors import Conflict, InvalidInput, PermissionRefused
+from common.tasks import enqueue_in, retry_delay
 from intake.models import CaseNote, CaseNoteRevision, Message, MessageEvent, NoteMention
 from intake.notes import NOTE_MAX, is_editable, mention_candidates
-from intake.notifications import retry_delay
 from intake.selectors import is_in_case_thread
 from intake.services.events import event_record
-from intake.tasks import enqueue_in
 from intake.validators import text_characters_validate
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,9 @@ from django.utils import dateformat, timezone
 from django_tasks_db.models import DBTaskResult
 
 from casework.models import User
+from common.tasks import retry_delay
 from intake.models import EmailNotice, Message
-from intake.notifications import notices_deliver, notices_requeue_stale, retry_delay
+from intake.notifications import notices_deliver, notices_requeue_stale
 from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.services.withdrawal import message_withdraw
 from intake.tests.helpers import stored_files, upload

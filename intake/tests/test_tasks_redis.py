@@ -1,11 +1,13 @@
 """The task queue's scale-out option, TASKS_BACKEND=redis (django-tasks-rq,
 RQ queues in Redis), against the run's own Redis server: a send's notice is
 queued once its transaction commits (never when it rolls back), `manage.py
-worker` delivers it, and a failed delivery is scheduled in Redis for later.
+worker` delivers it, and a failed delivery is scheduled in Redis for later; a
+password reset's task goes to Redis with the account's id, no token.
 
 Transactional: RQ cannot take part in the database's transaction, so the
 tasks are sent on commit, which a test transaction would never reach."""
 
+import re
 import smtplib
 from datetime import timedelta
 
@@ -14,11 +16,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks_db.models import DBTaskResult
 from rq.registry import ScheduledJobRegistry
 
+from casework.tests.factories import ApplicantFactory
 from intake.models import EmailNotice, Message
 from intake.services.sending import message_send_to_case
 from intake.tests.helpers import upload
@@ -98,3 +102,22 @@ def test_a_failed_delivery_is_scheduled_in_redis_for_its_retry(cast, redis_tasks
     due = scheduled.get_scheduled_time(redis_tasks.fetch_job(job_id))
     assert abs(due - notice.next_attempt_at) < timedelta(seconds=1)
     assert due > timezone.now()
+
+
+def test_a_password_reset_is_queued_in_redis_with_the_account_id_only(client, redis_tasks):
+    applicant = ApplicantFactory()
+
+    asked = client.post(reverse("password_reset"), {"email": applicant.email})
+
+    assert asked["Location"] == "/password-reset/sent/"
+    [job] = redis_tasks.get_jobs()
+    assert job.func_name == "casework.tasks.password_reset_email_send"
+    assert job.args[0] == applicant.pk and len(job.args) == 2  # the id and the time asked: no token
+    assert mail.outbox == []
+
+    worker_once()
+
+    [email] = mail.outbox
+    link = re.search(r"/password-reset/[^/\s]+/[^/\s]+/", email.body).group(0)
+    assert link.rstrip("/").rsplit("/", 1)[1] not in repr(job.args)
+    assert client.get(link).status_code == 302

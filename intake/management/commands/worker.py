@@ -1,10 +1,10 @@
 """`python manage.py worker`: run the background tasks (docs/background-work.md).
 
-Runs what the services queued (notification e-mail, file deletions) from the
-task backend TASKS_BACKEND names (database rows, or RQ queues in Redis), and
-every --every seconds queues `periodic_work` (files left to delete, notices
-whose task was lost, unread reminders). Ctrl+C or SIGTERM stops it after the
-task it is running.
+Runs what the services queued (notification e-mail, password reset e-mail,
+file deletions) from the task backend TASKS_BACKEND names (database rows, or
+RQ queues in Redis), and every --every seconds queues `periodic_work` (files
+left to delete, notices whose task was lost, unread reminders). Ctrl+C or
+SIGTERM stops it after the task it is running.
 
 With --once it runs every task that is ready (and the periodic work first),
 then exits: for cron instead of a resident worker, and for tests.
