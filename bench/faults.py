@@ -28,6 +28,7 @@ A third of the way in, the fault is injected:
 Afterwards it checks, through the database and the media folder:
 
     acknowledged  sends answered 302 (to the sent message)
+    refused       sends answered otherwise (an error status, or the form again with the reason)
     lost          acknowledged sends whose submission key is not stored
     duplicates    submission keys stored more than once
     missing-files attachments of this run's stored sends whose file is not in storage
@@ -411,8 +412,9 @@ def verdict(fault, tally, port, media, orphans_before, seconds):
         elif sent.unconfirmed:
             counts["unconfirmed"] += 1
             counts["unconfirmed-stored"] += bool(ids)
-        elif ids:
-            counts["hidden-stored"] += 1
+        else:
+            counts["refused"] += 1
+            counts["hidden-stored"] += bool(ids)
     db.close()
     new_orphans = orphans(port, media) - orphans_before
     counts["orphans"] = len(new_orphans)
@@ -422,7 +424,8 @@ def verdict(fault, tally, port, media, orphans_before, seconds):
     line = (
         f"fault={fault} seconds={seconds} requests={requests_made} errors={errors or 0} "
         f"p99={durations[int(len(durations) * 0.99)]:.2f}s max={durations[-1]:.2f}s sends={counts['sends']} "
-        f"acknowledged={counts['acknowledged']} lost={counts['lost']} duplicates={counts['duplicates']} "
+        f"acknowledged={counts['acknowledged']} refused={counts['refused']} lost={counts['lost']} "
+        f"duplicates={counts['duplicates']} "
         f"missing-files={counts['missing-files']} hidden-stored={counts['hidden-stored']} "
         f"unconfirmed={counts['unconfirmed']} (stored {counts['unconfirmed-stored']}) "
         f"no-answer={counts['no-answer']} (stored {counts['no-answer-stored']}) orphans={counts['orphans']}"
