@@ -4,6 +4,7 @@ import logging
 import uuid
 from typing import Any
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -19,6 +20,23 @@ STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientErr
 def storage_key_new(prefix: str) -> str:
     """A generated storage key: nothing the user typed ends up in a path."""
     return f"{prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+def s3_client_config(
+    *, addressing_style: str | None, connect_timeout: float, read_timeout: float, max_attempts: int
+) -> Config:
+    """botocore's client configuration (the AWS_S3_CLIENT_CONFIG setting):
+    the addressing style and signature django-storages would set itself, with
+    bounded waits and retries, so object storage that does not answer cannot
+    hold a request. botocore's own defaults are 60 s to connect, 60 s for each
+    read, and 5 attempts."""
+    return Config(
+        s3={"addressing_style": addressing_style},
+        signature_version="s3v4",
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+    )
 
 
 def s3_storage_settings(

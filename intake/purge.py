@@ -14,16 +14,27 @@ crash, a storage failure) the worker's drain deletes, and every later purge
 first deletes the files earlier purges left, unless a row still references the
 key. Files the outbox does not name are never touched: a purge only ever
 removes what a purge itself unlinked.
+
+A killed run: its audit event says "running" and nobody will close it. Each
+run names its process (host, pid) in its event and renews `heartbeat_at` with
+every batch. The next run, once it holds the lock, marks such events
+"interrupted" (on MariaDB the lock proves no other purge is alive; on SQLite,
+a process of this host that no longer exists, or a heartbeat older than
+ABANDONED_AFTER, does), and when it has done its own work it records, in its
+event and in theirs, which interrupted or failed runs now have nothing left
+to do (`finished_runs` / `finished_by`).
 """
 
 import getpass
 import logging
 import operator
+import os
+import socket
 import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as day_start
 from functools import reduce
 from typing import Any
@@ -42,6 +53,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 1000
 STATUS_RUNNING, STATUS_DONE, STATUS_FAILED = "running", "done", "failed"
+STATUS_INTERRUPTED = "interrupted"
+# Where no lock can prove a "running" run dead (SQLite, a run on another
+# host): a run whose heartbeat is this old is taken for dead. Far longer than
+# any batch, or the drain of earlier runs' files that precedes the first.
+ABANDONED_AFTER = timedelta(hours=1)
 ADOPTED = Document.Source.SECURE_MESSAGE_ATTACHMENT
 
 
@@ -152,6 +168,10 @@ class Result:
     files_failed: list = field(default_factory=list)
     batches: int = 0
     seconds: float = 0.0
+    # Event ids: runs found killed ("running", process gone) and marked
+    # interrupted; interrupted or failed runs whose work is now complete.
+    runs_interrupted: list = field(default_factory=list)
+    runs_finished: list = field(default_factory=list)
 
     def counts(self):
         return {
@@ -278,7 +298,10 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
         "include_documents": include_documents,
         "batch_size": batch_size,
         "os_user": getpass.getuser(),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
         "started_at": timezone.now().isoformat(),
+        "heartbeat_at": timezone.now().isoformat(),
         "status": STATUS_RUNNING,
         "counts": result.counts(),
     }
@@ -288,6 +311,9 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
         detail=detail,
     )
     try:
+        result.runs_interrupted = _killed_runs_mark(journal)
+        if result.runs_interrupted:
+            detail["runs_interrupted"] = result.runs_interrupted
         # Files earlier purges left (a crash, a storage failure), before this run adds its own.
         result.files_recovered = outbox_drain(reason=FileOutbox.Reason.PURGE, due_only=False).deleted
         in_scope = scope.messages()
@@ -307,8 +333,105 @@ def purge_run(scope, *, include_documents, batch_size=DEFAULT_BATCH_SIZE, on_bat
         _journal_close(journal, detail, result, STATUS_FAILED)
         raise PurgeFailed(result, exc) from exc
     result.seconds = time.monotonic() - started
+    try:
+        result.runs_finished = _unfinished_runs_close(journal, include_documents)
+    except Exception:
+        # This run's own work is done; the next run records the earlier ones as finished.
+        logger.exception("Could not record which earlier purge runs run %s finished.", result.run_id)
+    if result.runs_finished:
+        detail["finished_runs"] = result.runs_finished
     _journal_close(journal, detail, result, STATUS_DONE)
     return result
+
+
+def _purge_events(**filters):
+    return MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED, **filters)
+
+
+def _lock_held():
+    """Whether this connection holds the purge lock (MariaDB only)."""
+    if connection.vendor != "mysql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", [lock_name()])
+        (held,) = cursor.fetchone()
+    return held == 1
+
+
+def _process_gone(detail, now):
+    """Whether the run an event describes can no longer be alive (see the module's note)."""
+    if detail.get("host") == socket.gethostname() and isinstance(detail.get("pid"), int):
+        try:
+            os.kill(detail["pid"], 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # a process of another user has that pid now: fall back to the heartbeat
+    beat = detail.get("heartbeat_at") or detail.get("started_at")
+    try:
+        last = datetime.fromisoformat(beat)
+    except (TypeError, ValueError):
+        return True
+    return now - last > ABANDONED_AFTER
+
+
+def _killed_runs_mark(journal):
+    """Mark the events of runs that were killed while running as interrupted;
+    returns their ids. With the lock held, every other "running" run is dead."""
+    now = timezone.now()
+    lock_held = _lock_held()
+    marked = []
+    for event in _purge_events(detail__status=STATUS_RUNNING).exclude(pk=journal.pk).order_by("pk"):
+        detail = dict(event.detail or {})
+        if not (lock_held or _process_gone(detail, now)):
+            continue
+        detail.update(status=STATUS_INTERRUPTED, interrupted_noticed_at=now.isoformat(), noticed_by=journal.pk)
+        # Conditional: a run that closed its own event meanwhile keeps what it wrote.
+        if _purge_events(pk=event.pk, detail__status=STATUS_RUNNING).update(detail=detail):
+            logger.warning("Purge run %s (event %s) was interrupted; marked so.", detail.get("run_id"), event.pk)
+            marked.append(event.pk)
+    return marked
+
+
+def _unfinished_runs_close(journal, include_documents):
+    """After a complete run: each interrupted or failed run whose scope now
+    holds no message (and whose files the outbox no longer names) is finished;
+    record this run's event id in it. Returns their ids. A run that was to
+    delete adopted documents is finished only by a run that deleted them too:
+    once its messages are gone, nothing links those documents to it."""
+    if FileOutbox.objects.filter(reason=FileOutbox.Reason.PURGE).exists():
+        return []
+    finished = []
+    unfinished = _purge_events(detail__status__in=[STATUS_INTERRUPTED, STATUS_FAILED]).exclude(pk=journal.pk)
+    for event in unfinished.order_by("pk"):
+        detail = dict(event.detail or {})
+        if detail.get("finished_by") is not None:
+            continue
+        if detail.get("include_documents") and not include_documents:
+            continue
+        scope = _scope_of(detail.get("scope") or {})
+        if scope is None or scope.messages().exists():
+            continue
+        detail.update(finished_by=journal.pk, finished_at_by_later_run=timezone.now().isoformat())
+        _purge_events(pk=event.pk).update(detail=detail)
+        finished.append(event.pk)
+    return finished
+
+
+def _scope_of(described):
+    """The Scope an event's `scope` describes (Scope.describe), or None if it is not one."""
+    try:
+        if "case_ids" in described:
+            return Scope(case_ids=tuple(int(pk) for pk in described["case_ids"]))
+        if "application_id" in described:
+            return Scope(application_id=int(described["application_id"]))
+        if "before" in described:
+            return Scope(before=date.fromisoformat(described["before"]))
+        if described.get("all"):
+            return Scope(everything=True)
+    except (ScopeError, TypeError, ValueError):
+        pass
+    return None
 
 
 def _batch_delete(ids, include_documents, result, journal, detail):
@@ -366,6 +489,7 @@ def _batch_rows_delete(ids, include_documents, result, journal, detail):
         # The outbox: written with the deletes, so committed rows always have their files recorded.
         files_unlink(keys, reason=FileOutbox.Reason.PURGE, drain=False)
         detail["counts"] = result.counts()
+        detail["heartbeat_at"] = timezone.now().isoformat()
         MessageEvent.objects.filter(pk=journal.pk).update(detail=detail)
     # A conversation purged to its last message takes its drafts with it.
     MessageDraft.objects.filter(application_id__in=touched).exclude(

@@ -14,10 +14,11 @@ docs/storage-and-scanning.md.
 """
 
 import logging
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket
+from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket, CommunicationError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
@@ -44,6 +45,21 @@ class ScannerUnavailable(DomainError):
     )
 
 
+class BoundedClamdUnixSocket(ClamdUnixSocket):
+    """clamd's unix socket with the timeout set before connecting, as the
+    network socket already has it: clamav-client sets it only after the
+    connect, which waits forever on a daemon whose backlog is full. The
+    timeout then bounds the connect, each send and each read."""
+
+    def _init_socket(self) -> None:
+        try:
+            self.clamd_socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.clamd_socket.settimeout(self.timeout)
+            self.clamd_socket.connect(self.unix_socket)
+        except OSError as err:
+            raise CommunicationError(self._error_message(err)) from err
+
+
 @dataclass(frozen=True)
 class ClamdAddress:
     host: str = ""
@@ -52,7 +68,7 @@ class ClamdAddress:
 
     def client(self, timeout: int) -> ClamdNetworkSocket:
         if self.socket_path:
-            return ClamdUnixSocket(path=self.socket_path, timeout=timeout)
+            return BoundedClamdUnixSocket(path=self.socket_path, timeout=timeout)
         return ClamdNetworkSocket(host=self.host, port=self.port, timeout=timeout)
 
 

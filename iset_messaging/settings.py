@@ -557,3 +557,47 @@ RATE_LIMITS = {
 # name the key's id; WITHDRAWAL_DIGEST_PREVIOUS_KEYS still verifies older ones.
 WITHDRAWAL_DIGEST_KEY = env.str("WITHDRAWAL_DIGEST_KEY", default="")
 WITHDRAWAL_DIGEST_PREVIOUS_KEYS = read_list("WITHDRAWAL_DIGEST_PREVIOUS_KEYS", default=[])
+
+
+# --- Timeouts: every call outside the process has one (issue 17) -------------
+# docs/deployment.md ("Timeouts") lists them and says what bounds a request;
+# .env.example lists the variables. Each limits one wait (a connect, or one
+# read or write of a socket), so a server that accepts and never answers
+# fails the call after that long instead of holding a gunicorn worker until
+# gunicorn kills it. Set elsewhere in this file: DATABASE_CONNECT_TIMEOUT
+# (5 s), EMAIL_TIMEOUT (10 s: the worker's notices and password-reset
+# e-mails; no request talks to SMTP), MALWARE_SCANNER_TIMEOUT (30 s; its
+# socket's connect, each send and each read).
+# The database: seconds to wait for each read (a query's answer) and each
+# write. Long statements (a schema change on a large table) need more: set it
+# higher for that command. On SQLite, the only wait is for another
+# connection's lock: DATABASE_WRITE_TIMEOUT bounds it.
+DATABASE_READ_TIMEOUT = read_int("DATABASE_READ_TIMEOUT", default=30, minimum=1)
+DATABASE_WRITE_TIMEOUT = read_int("DATABASE_WRITE_TIMEOUT", default=30, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    DATABASES["default"]["OPTIONS"].update(read_timeout=DATABASE_READ_TIMEOUT, write_timeout=DATABASE_WRITE_TIMEOUT)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = DATABASE_WRITE_TIMEOUT
+# Object storage (FILE_STORAGE=s3): seconds to connect, seconds for each read,
+# and attempts in all (1 = no retry).
+S3_CONNECT_TIMEOUT = read_int("S3_CONNECT_TIMEOUT", default=5, minimum=1)
+S3_READ_TIMEOUT = read_int("S3_READ_TIMEOUT", default=20, minimum=1)
+S3_MAX_ATTEMPTS = read_int("S3_MAX_ATTEMPTS", default=2, minimum=1)
+if FILE_STORAGE == "s3":
+    from common.storage import s3_client_config  # noqa: E402
+
+    # django-storages' S3Storage takes it from here (its options do not name one).
+    AWS_S3_CLIENT_CONFIG = s3_client_config(
+        addressing_style=STORAGES["default"]["OPTIONS"]["addressing_style"],
+        connect_timeout=S3_CONNECT_TIMEOUT,
+        read_timeout=S3_READ_TIMEOUT,
+        max_attempts=S3_MAX_ATTEMPTS,
+    )
+# A Redis cache (CACHE_URL=redis://...; sessions and rate limits are read
+# from it on every request): seconds to connect and for each read or write.
+CACHE_SOCKET_TIMEOUT = read_int("CACHE_SOCKET_TIMEOUT", default=5, minimum=1)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=CACHE_SOCKET_TIMEOUT, socket_timeout=CACHE_SOCKET_TIMEOUT
+    )
+# --- end of timeouts ---

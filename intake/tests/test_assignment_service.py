@@ -21,7 +21,7 @@ from casework.tests.factories import (
     SupervisorProfileFactory,
     staff_user,
 )
-from common.errors import Conflict, InvalidInput, NotFound, PermissionRefused
+from common.errors import Conflict, InvalidInput, NotFound, PermissionRefused, StorageUnavailable
 from intake.conversations import conversations_differences
 from intake.models import ACCESS_EVENT_TYPES, Conversation, EmailNotice, Message, MessageAttachment, MessageEvent
 from intake.services.assignment import case_assign, case_claim, case_open_for_application
@@ -531,7 +531,7 @@ def test_a_failed_adoption_opens_no_case_and_leaves_no_file(monkeypatch):
 
     monkeypatch.setattr(default_storage, "save", failing_save)
 
-    with pytest.raises(OSError):
+    with pytest.raises(StorageUnavailable):
         case_open_for_application(actor=supervisor, application=application, caseworker=StaffProfileFactory())
 
     assert len(calls) == 3

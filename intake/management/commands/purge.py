@@ -142,11 +142,17 @@ class Command(BaseCommand):
             raise CommandError(f"Purge failed part-way: {failure}", returncode=FAILED) from None
         progress.finish()
         self.out.write(self.style.SUCCESS(f"Purged: {_counts_line(result)} in {result.seconds:.1f}s."))
+        if result.runs_interrupted:
+            self.out.write(f"Runs that were killed, now marked interrupted: events {_ids(result.runs_interrupted)}.")
+        if result.runs_finished:
+            self.out.write(f"Earlier runs this one finished: events {_ids(result.runs_finished)}.")
         self._emit(
             {
                 "dry_run": False,
                 "scope": scope.describe(),
                 "result": result.counts(),
+                "runs_interrupted": result.runs_interrupted,
+                "runs_finished": result.runs_finished,
                 "seconds": round(result.seconds, 3),
             }
         )
@@ -228,6 +234,10 @@ def _counts_line(result):
         f"{result.documents_unlinked} documents unlinked, {result.files_deleted} files deleted "
         f"({_size(result.file_bytes)}), {result.files_recovered} files from an interrupted run"
     )
+
+
+def _ids(ids):
+    return ", ".join(str(pk) for pk in ids)
 
 
 def _size(n):
