@@ -197,6 +197,17 @@ def test_search_by_reference_name_or_email(office):
     assert _ids(supervisor, "mine", search="wapiti") == []
 
 
+def test_a_word_matching_many_people_is_searched_in_the_join_with_the_same_rows(office, monkeypatch):
+    from intake import queue
+
+    supervisor = office["supervisor"].user
+    by_ids = {word: _ids(supervisor, "all", search=word) for word in ("example", "iset-", "a e")}
+    monkeypatch.setattr(queue, "MATCHES_AS_IDS_MAX", 0)  # every word matches "too many": the join
+
+    assert {word: _ids(supervisor, "all", search=word) for word in by_ids} == by_ids
+    assert all(by_ids.values())
+
+
 def test_a_search_of_more_than_ten_words_is_refused_with_the_reason(client, office):
     supervisor = office["supervisor"].user
     with pytest.raises(InvalidInput) as refused:
