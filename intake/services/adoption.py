@@ -14,7 +14,12 @@ Adopted = list[tuple[MessageAttachment, Document | None]]
 
 
 def attachments_adopt(
-    *, staff_user: User, case: Case, message: Message, new_files: list[str] | None = None
+    *,
+    staff_user: User,
+    case: Case,
+    message: Message,
+    new_files: list[str] | None = None,
+    copy_keys: list[str] | None = None,
 ) -> Adopted:
     """Put each attachment of an applicant's message into the case file, once.
 
@@ -36,6 +41,9 @@ def attachments_adopt(
     case for an application). A caller whose own transaction encloses this
     one passes `new_files`: it receives the storage keys of the copies made
     here, which are the caller's to remove if its transaction fails after.
+    `copy_keys`: storage keys the caller recorded in the file outbox before its
+    transaction opened (intake.outbox.uploads_expect); the copies take them,
+    one each, so a process killed before the commit leaves none unrecorded.
     """
     attachments = list(message.attachments.select_related("document").order_by("id"))
     if not message.from_applicant or message.deleted:
@@ -53,7 +61,9 @@ def attachments_adopt(
                 if attachment.case_id != case.pk:
                     attachment.case_id = case.pk
                     attachment.save(update_fields=["case"])
-                adopted.append((attachment, _document_for(attachment, locked, case, staff_user, copies)))
+                adopted.append(
+                    (attachment, _document_for(attachment, locked, case, staff_user, copies, copy_keys or []))
+                )
     except BaseException:
         # The documents rolled back: their copies go too (intake.outbox).
         outbox.files_discard(copies, reason=FileOutbox.Reason.ROLLED_BACK)
@@ -106,11 +116,16 @@ def _message_repair(message: Message, case: Case) -> None:
 
 
 def _document_for(
-    attachment: MessageAttachment, message: Message, case: Case, staff_user: User, copies: list[str]
+    attachment: MessageAttachment,
+    message: Message,
+    case: Case,
+    staff_user: User,
+    copies: list[str],
+    copy_keys: list[str],
 ) -> Document:
     document = Document.objects.filter(origin_attachment=attachment).first()
     if document is None:
-        key = storage_key_new(f"documents/case-{case.pk}")
+        key = copy_keys.pop(0) if copy_keys else storage_key_new(f"documents/case-{case.pk}")
         with default_storage.open(attachment.file_path, "rb") as source:
             key = default_storage.save(key, source)
         copies.append(key)

@@ -356,3 +356,30 @@ def test_a_drain_that_fails_at_the_database_keeps_its_rows(cast, monkeypatch):
     assert outbox() == [(key, "purge")]
     assert outbox_drain().deleted == 1
     assert outbox() == []
+
+
+@pytest.mark.mysql
+@pytest.mark.django_db(transaction=True)
+def test_an_applicant_send_killed_after_its_case_file_copy_leaves_both_files_to_the_drain(cast, storage):
+    # Killed once the attachment is copied into the case file, before the commit:
+    # both the upload and its copy were recorded before the transaction opened.
+    run_and_kill(
+        "from django.core.files.uploadedfile import SimpleUploadedFile\n"
+        "from casework.models import Application, User\n"
+        "from intake.services import sending\n"
+        "from intake.tests.helpers import PDF\n"
+        "sending.drafts_sent = lambda **kwargs: os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"sending.message_send_from_applicant(applicant=User.objects.get(pk={cast.applicant.pk}),"
+        f" application=Application.objects.get(pk={cast.case.application_id}),"
+        " subject='s', body='b', files=[SimpleUploadedFile('a.pdf', PDF, 'application/pdf')])\n",
+        storage,
+    )
+
+    assert not Message.objects.exists()
+    files = stored_files()
+    assert len(files) == 2 and any(key.startswith("documents/") for key in files)  # the upload and its copy
+    assert sorted(outbox()) == sorted((key, "upload") for key in files)
+    time_passes(timedelta(hours=1, minutes=1))
+    worker_once(storage)
+    assert stored_files() == set()
+    assert outbox() == []
