@@ -14,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework import two_step
-from casework.models import StaffProfile
+from casework.models import StaffProfile, User
 from casework.tests.factories import TEST_PASSWORD, ApplicantFactory, CaseFactory, staff_user
 from casework.tests.two_step import code_for, confirmed_authenticator
 from intake.models import MessageEvent
@@ -307,3 +307,16 @@ def test_setting_up_an_authenticator_ends_the_accounts_other_sessions(client):
 
     assert client.get("/messages/").status_code == 200
     assert elsewhere.get("/messages/")["Location"] == "/login/?next=/messages/"
+
+
+def test_the_qr_code_shown_unescaped_holds_no_text_of_the_account(client):
+    user = staff_user(StaffProfile.Role.CASEWORKER)
+    User.objects.filter(pk=user.pk).update(email='x"><script>alert(1)</script>@iset.example')
+    user.refresh_from_db()
+    client.force_login(user)
+
+    page = client.get("/account/two-step/set-up/").content.decode()
+
+    svg = re.search(r'<div class="qr-code" role="img"[^>]*>(.*?)</div>', page, re.S).group(1)
+    assert svg.startswith("<svg") and "<path" in svg
+    assert "script" not in svg and "iset.example" not in svg and "otpauth" not in svg
