@@ -16,8 +16,8 @@ from django.http import Http404
 from casework.models import Case
 from casework.sessions import KEPT_TEXT_KEY
 from intake.models import Message
+from intake.selectors import application_id_writable
 from intake.services.drafts import draft_save
-from intake.views.drafting import writable_application_id
 
 # The pages whose forms write a message, and the URL argument that names the conversation.
 FORM_VIEWS = {
@@ -69,7 +69,7 @@ def kept_text_to_draft(sender, request, user, **kwargs):
     if not isinstance(kept, dict):
         return
     try:
-        application_id = writable_application_id(user, _application_value(kept))
+        application_id = application_id_writable(user, _application_value(kept))
     except Http404:
         return
     draft_save(

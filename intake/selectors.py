@@ -28,8 +28,15 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat
 from django.shortcuts import get_object_or_404
 
-from casework.access import CASE_RELATED, case_for_staff, cases_for_staff, staff_profile_of, staff_sees_every_case
-from casework.models import Application, Case, Document, User
+from casework.access import (
+    CASE_RELATED,
+    application_for_applicant,
+    case_for_staff,
+    cases_for_staff,
+    staff_profile_of,
+    staff_sees_every_case,
+)
+from casework.models import Application, Case, Document, StaffProfile, User
 from common.errors import NotFound
 from common.ids import id_or_404
 from intake.models import Conversation, Message, MessageAttachment, MessageEvent
@@ -453,7 +460,6 @@ def case_conversation(case: Case) -> QuerySet[Message]:
 # With the other reads of assignment (issue 12): the caseworkers a case can be
 # assigned to, and an application that has messages but no case yet.
 
-from casework.models import StaffProfile  # noqa: E402  (appended block; belongs with the imports above)
 
 # The events about a case itself, not about one of its messages.
 CASE_HISTORY_EVENTS = (
@@ -548,3 +554,19 @@ def message_email_notices(message: Message) -> list[Any]:
         .select_related("recipient_user__staff_profile")
         .order_by("created_at", "id")
     )
+
+
+def application_id_writable(user: Any, value: str) -> int | None:
+    """The id of an application whose conversation this person may write in
+    (the access rule of the page the form is on), or None; Http404 otherwise."""
+    if value == "":
+        if staff_profile_of(user) is not None:
+            raise NotFound()
+        return None
+    application_id = id_or_404(value)
+    if staff_profile_of(user) is None:
+        return application_for_applicant(user, application_id).pk
+    case = Case.objects.filter(application_id=application_id).values_list("pk", flat=True).first()
+    if case is not None:
+        return case_for_staff(user, case).application_id
+    return application_for_supervisor(user, application_id).pk

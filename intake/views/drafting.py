@@ -9,10 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework.access import application_for_applicant, case_for_staff, staff_profile_of
-from casework.models import Case
-from common.ids import id_or_404
-from intake.selectors import application_for_supervisor
+from intake.selectors import application_id_writable
 from intake.services.drafts import draft_discard, draft_of, draft_save
 
 DRAFT_FIELD = "draft"  # the name of the buttons: "save" or "discard"
@@ -62,7 +59,7 @@ def draft_autosave(request):
     if not request.user.is_authenticated:
         return JsonResponse({"error": "unauthenticated", "message": _("Sign in first.")}, status=401)
     try:
-        application_id = writable_application_id(request.user, request.POST.get("application", ""))
+        application_id = application_id_writable(request.user, request.POST.get("application", ""))
     except Http404:
         return JsonResponse({"error": "not_found", "message": _("Not found.")}, status=404)
     draft = draft_save(
@@ -81,19 +78,3 @@ def draft_autosave(request):
             % {"time": formats.time_format(timezone.localtime(draft.updated_at), "TIME_FORMAT")},
         }
     )
-
-
-def writable_application_id(user, value):
-    """The id of an application whose conversation this person may write in
-    (the access rule of the page the form is on), or None; Http404 otherwise."""
-    if value == "":
-        if staff_profile_of(user) is not None:
-            raise Http404
-        return None
-    application_id = id_or_404(value)
-    if staff_profile_of(user) is None:
-        return application_for_applicant(user, application_id).pk
-    case = Case.objects.filter(application_id=application_id).values_list("pk", flat=True).first()
-    if case is not None:
-        return case_for_staff(user, case).application_id
-    return application_for_supervisor(user, application_id).pk
