@@ -2,11 +2,10 @@
 EMAIL_TIMEOUT, retry and reminder delays, and `check --deploy` refusing a
 production configuration whose e-mail would never be delivered."""
 
-import json
 
 import pytest
 
-from tests.test_settings import PRODUCTION, manage
+from tests.test_settings import PRODUCTION, manage, printed_settings
 
 SETTINGS = """
 import json
@@ -34,9 +33,7 @@ DEFAULTS = {
 
 
 def background_settings(**overrides):
-    result = manage("shell", "--no-startup", "-c", SETTINGS, env={**PRODUCTION, **DEFAULTS, **overrides})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_settings(SETTINGS, {**DEFAULTS, **overrides})
 
 
 def test_defaults_the_database_task_queue_and_bounded_smtp():

@@ -30,6 +30,14 @@ def manage(*args, env):
     )
 
 
+def printed_settings(script, env):
+    """What `script` (run by `manage.py shell` under the production values
+    plus `env`) prints as JSON on its last line."""
+    result = manage("shell", "--no-startup", "-c", script, env={**PRODUCTION, **env})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_check_deploy_passes_with_production_values():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
 
@@ -116,10 +124,7 @@ SPEED_DEFAULTS = {"DATABASE_CONN_MAX_AGE": "", "DATABASE_CONN_HEALTH_CHECKS": ""
 
 
 def speed_settings(**overrides):
-    env = {**PRODUCTION, **SPEED_DEFAULTS, **overrides}
-    result = manage("shell", "--no-startup", "-c", SPEED_SETTINGS, env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_settings(SPEED_SETTINGS, {**SPEED_DEFAULTS, **overrides})
 
 
 def test_defaults_serve_speed():
@@ -176,9 +181,7 @@ WORK_QUEUE_DEFAULTS = {"RESPONSE_TARGET_BUSINESS_DAYS": "", "RESPONSE_TARGET_HOL
 
 
 def work_queue_settings(**overrides):
-    result = manage("shell", "--no-startup", "-c", WORK_QUEUE_SETTINGS, env={**PRODUCTION, **WORK_QUEUE_DEFAULTS, **overrides})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_settings(WORK_QUEUE_SETTINGS, {**WORK_QUEUE_DEFAULTS, **overrides})
 
 
 def test_work_queue_defaults():
@@ -264,15 +267,11 @@ SIGN_IN_DEFAULTS = {
 
 
 def office_settings(**overrides):
-    result = manage("shell", "--no-startup", "-c", OFFICE_SETTINGS, env={**PRODUCTION, **OFFICE_DEFAULTS, **overrides})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_settings(OFFICE_SETTINGS, {**OFFICE_DEFAULTS, **overrides})
 
 
 def sign_in_settings(**overrides):
-    result = manage("shell", "--no-startup", "-c", SIGN_IN_SETTINGS, env={**PRODUCTION, **SIGN_IN_DEFAULTS, **overrides})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_settings(SIGN_IN_SETTINGS, {**SIGN_IN_DEFAULTS, **overrides})
 
 
 def test_office_defaults_are_examples():

@@ -1,11 +1,10 @@
 """FILE_STORAGE / S3_* and MALWARE_SCANNER from the environment: strict about
 bad values, local files and no scanner by default (docs/storage-and-scanning.md)."""
 
-import json
 
 import pytest
 
-from tests.test_settings import PRODUCTION, manage
+from tests.test_settings import PRODUCTION, manage, printed_settings
 
 SHOW = """
 import json
@@ -44,9 +43,7 @@ S3 = {
 
 
 def shown(**overrides):
-    result = manage("shell", "--no-startup", "-c", SHOW, env={**PRODUCTION, **UNSET, **overrides})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_settings(SHOW, {**UNSET, **overrides})
 
 
 def test_defaults_are_the_local_folder_and_no_scanner(tmp_path):

@@ -3,13 +3,12 @@
 connect timeout against a server that accepts and never answers."""
 
 import importlib.util
-import json
 import time
 
 import pytest
 
 from testing.silent_server import SilentServer
-from tests.test_settings import PRODUCTION, manage
+from tests.test_settings import PRODUCTION, manage, printed_settings
 
 TIMEOUTS = """
 import json
@@ -49,9 +48,7 @@ REDIS = {"CACHE_URL": "redis://cache.internal:6379/0"}
 
 
 def timeouts(**env):
-    result = manage("shell", "--no-startup", "-c", TIMEOUTS, env={**PRODUCTION, **DEFAULTS, **env})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_settings(TIMEOUTS, {**DEFAULTS, **env})
 
 
 def test_defaults_bound_every_call():
