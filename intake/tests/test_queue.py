@@ -380,3 +380,22 @@ def test_deep_slices_are_read_ids_first_in_the_same_order(django_assert_num_quer
     assert [row.pk for row in shallow] == expected[0:3]
     assert len(names) == 6
     assert IdsFirst(ordered, details, ids_first_from=0)[20:30] == []
+
+
+@pytest.mark.parametrize("role", [StaffProfile.Role.CASEWORKER, StaffProfile.Role.SUPERVISOR])
+def test_a_searched_page_costs_the_same_queries_for_1_or_50_conversations(client, django_assert_num_queries, role):
+    profile = StaffProfileFactory(primary_role=role)
+    applicant = UserFactory(first_name="Wapiti")
+    client.force_login(profile.user)
+    searched = client.post(PAGE, {"view": "all", "q": "wapiti"})["Location"]
+    # As the unsearched page, plus: the people and the applications the word
+    # matches (looked up once, for the count and the rows), the count of the
+    # search's own results, and the audit row of the search (no terms in it).
+    expected = (5 if role == StaffProfile.Role.SUPERVISOR else 6) + 4
+    for size in (1, 50):
+        while Conversation.objects.count() < size:
+            case = CaseFactory(assigned_staff_profile=profile, application__submission__user=applicant)
+            _waiting(case)
+        with django_assert_num_queries(expected):
+            response = client.get(searched)
+        assert len(response.context["rows"]) == min(size, 25)
