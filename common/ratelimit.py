@@ -1,15 +1,19 @@
 """Rate limits per person, counted in Django's cache.
 
 settings.RATE_LIMITS names each limit: scope -> (how many, in how many
-seconds). A count lives in a fixed window (`now // seconds`): `cache.add`
-starts it at 0 when the window has none, `cache.incr` adds one atomically, so
-concurrent requests are all counted, on every app server when the cache is
-shared (CACHE_URL=redis://...). With the default local-memory cache each
-process counts on its own, which still bounds a single worker.
+seconds). Counts are kept per fixed window (`now // seconds`): `cache.add`
+starts a window at 0, `cache.incr` adds one atomically, so concurrent
+requests are all counted, on every app server when the cache is shared
+(CACHE_URL=redis://...). With the default local-memory cache each process
+counts on its own, which still bounds a single worker.
 
-A fixed window lets a burst straddling two windows reach twice the limit; the
-limits are against floods, not exact quotas, and one counter per window keeps
-each check to two cache calls.
+The limit is checked over a sliding window: the previous window's count,
+weighted by how much of it still lies within the last `seconds`, plus the
+current one. Two searches at the end of one minute and a third at the start
+of the next are three within a minute, as the person sees it; a fixed window
+alone would let a burst straddling two windows reach twice the limit. A
+refused request is taken back out of the count, so the wait the person is
+told is the wait they get, however often they try meanwhile.
 """
 
 import math
@@ -48,17 +52,34 @@ def rate_count(scope: str, who: object, *, now: float | None = None) -> Count:
     limit, seconds = settings.RATE_LIMITS[scope]
     now = time.time() if now is None else now
     window = int(now // seconds)
+    elapsed = now - window * seconds
     key = f"ratelimit:{scope}:{who}:{window}"
-    # One second beyond the window, so the key never expires before the window ends.
-    cache.add(key, 0, timeout=seconds + 1)
+    previous = cache.get(f"ratelimit:{scope}:{who}:{window - 1}", 0)
+    # Kept through the next window too, where it is the previous one; one
+    # second more so it never expires before that window ends.
+    cache.add(key, 0, timeout=2 * seconds + 1)
     try:
         count = cache.incr(key)
     except ValueError:  # evicted between add and incr: this request opens the window again
-        cache.set(key, 1, timeout=seconds + 1)
+        cache.set(key, 1, timeout=2 * seconds + 1)
         count = 1
-    if count <= limit:
+    if previous * (seconds - elapsed) / seconds + count <= limit:
         return Count(allowed=True, retry_after=0)
-    return Count(allowed=False, retry_after=max(1, math.ceil((window + 1) * seconds - now)))
+    try:
+        cache.decr(key)
+    except ValueError:  # evicted meanwhile: nothing left to take back
+        pass
+    return Count(allowed=False, retry_after=_wait(limit, seconds, previous, count - 1, elapsed))
+
+
+def _wait(limit: int, seconds: int, previous: int, current: int, elapsed: float) -> int:
+    """Whole seconds until one more request fits: while the previous window's
+    weight fades in this one, or else once this window's count fades in the next."""
+    if current + 1 <= limit and previous:
+        fits_at = seconds - seconds * (limit - current - 1) / previous
+        return max(1, math.ceil(fits_at - elapsed))
+    fits_in_next = max(0.0, seconds - seconds * (limit - 1) / current) if current else 0.0
+    return max(1, math.ceil(seconds - elapsed + fits_in_next))
 
 
 MESSAGES = {

@@ -35,12 +35,46 @@ def test_counts_per_person_and_window(settings):
 
     first, second, third = (rate_count("send", "alice", now=now) for _ in range(3))
     someone_else = rate_count("send", "bob", now=now)
-    next_window = rate_count("send", "alice", now=now + 400)
 
     assert (first.allowed, second.allowed, third.allowed) == (True, True, False)
-    assert third.retry_after == 400
+    # The two sends weigh on the next window until half of it has passed:
+    # 400 s to its start, then 300 s.
+    assert third.retry_after == 700
     assert someone_else.allowed
-    assert next_window.allowed
+    assert not rate_count("send", "alice", now=now + 400).allowed
+    assert not rate_count("send", "alice", now=now + 699).allowed
+    assert rate_count("send", "alice", now=now + 700).allowed
+
+
+def test_a_burst_across_two_windows_is_one_burst(settings):
+    """Two at the end of one minute and one at the start of the next are
+    three within a minute: refused, where a fixed window alone would allow it."""
+    settings.RATE_LIMITS = {"search": (2, 60)}
+    end_of_minute = 60 * 5000 + 59.5
+
+    early = [rate_count("search", "dana", now=end_of_minute) for _ in range(2)]
+    next_minute = rate_count("search", "dana", now=end_of_minute + 1)
+
+    assert all(count.allowed for count in early)
+    assert not next_minute.allowed
+    # The last minute's count weighs by the part of that minute still within
+    # the last 60 s: 2 x (30/60) + 1 fits once 30 s of the new minute passed.
+    assert next_minute.retry_after == 30
+    assert not rate_count("search", "dana", now=end_of_minute + 30).allowed
+    assert rate_count("search", "dana", now=end_of_minute + 31).allowed
+
+
+def test_a_refused_request_does_not_lengthen_the_wait(settings):
+    settings.RATE_LIMITS = {"send": (2, 600)}
+    now = 600 * 1000 + 200.0
+    rate_count("send", "erin", now=now)
+    rate_count("send", "erin", now=now)
+
+    told = rate_count("send", "erin", now=now + 10).retry_after
+    for second in range(20, 200, 10):
+        assert not rate_count("send", "erin", now=now + second).allowed
+
+    assert rate_count("send", "erin", now=now + 10 + told).allowed
 
 
 def test_the_count_lives_in_the_shared_cache(settings):
