@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -75,6 +75,18 @@ def uploads_expect(storage_keys: Iterable[str]) -> None:
     FileOutbox.objects.bulk_create(  # no query for a send without files
         [FileOutbox(storage_key=key, reason=FileOutbox.Reason.UPLOAD, next_attempt_at=due) for key in storage_keys]
     )
+
+
+def uploads_leave_to_drain(storage_keys: Iterable[str]) -> None:
+    """After a commit that failed and may have happened all the same: record
+    files stored under keys nobody recorded in advance, as uploads, so the
+    drain decides later (it deletes only keys no row names). Never raises:
+    with the database gone too, the keys are only logged."""
+    keys = list(storage_keys)
+    try:
+        uploads_expect(keys)
+    except DatabaseError:
+        logger.warning("Could not record %d stored files for a later check: %s", len(keys), keys)
 
 
 def uploads_confirm(storage_keys: Iterable[str]) -> None:

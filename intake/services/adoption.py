@@ -44,13 +44,24 @@ def attachments_adopt(
     `copy_keys`: storage keys the caller recorded in the file outbox before its
     transaction opened (intake.outbox.uploads_expect); the copies take them,
     one each, so a process killed before the commit leaves none unrecorded.
+    Without them, this records its own before its transaction opens, one for
+    each attachment that has no document yet, and its transaction confirms
+    them.
     """
     attachments = list(message.attachments.select_related("document").order_by("id"))
     if not message.from_applicant or message.deleted:
         return [(attachment, None) for attachment in attachments]
     if not _repairs_needed(message, case, attachments):
         return [(attachment, attachment.document) for attachment in attachments]
+    own_keys: list[str] = []
+    if copy_keys is None:
+        own_keys = [
+            storage_key_new(f"documents/case-{case.pk}") for attachment in attachments if _document_of(attachment) is None
+        ]
+        outbox.uploads_expect(own_keys)
+        copy_keys = list(own_keys)
     copies: list[str] = []
+    committing = False
     try:
         with transaction.atomic():
             # Serialises with withdrawal and with other adoptions of this message.
@@ -61,17 +72,29 @@ def attachments_adopt(
                 if attachment.case_id != case.pk:
                     attachment.case_id = case.pk
                     attachment.save(update_fields=["case"])
-                adopted.append(
-                    (attachment, _document_for(attachment, locked, case, staff_user, copies, copy_keys or []))
-                )
+                adopted.append((attachment, _document_for(attachment, locked, case, staff_user, copies, copy_keys)))
+            outbox.uploads_confirm(own_keys)
+            committing = True
     except BaseException:
+        if committing:
+            # Failed at the commit, which may have happened all the same:
+            # nothing is deleted now. The keys recorded in advance are the
+            # drain's, which deletes only files no document names.
+            outbox.uploads_leave_to_drain(copies_unrecorded(copies, own_keys))
+            raise
         # The documents rolled back: their copies go too (intake.outbox).
-        outbox.files_discard(copies, reason=FileOutbox.Reason.ROLLED_BACK)
+        outbox.files_discard(copies + own_keys, reason=FileOutbox.Reason.ROLLED_BACK)
         raise
     message.case_id, message.application_id = locked.case_id, locked.application_id
     if new_files is not None:
         new_files.extend(copies)
     return adopted
+
+
+def copies_unrecorded(copies: list[str], recorded: list[str]) -> list[str]:
+    """The copies made under a key nobody recorded in advance (one more
+    attachment arrived after the keys were counted)."""
+    return [key for key in copies if key not in recorded]
 
 
 def _document_of(attachment: MessageAttachment) -> Document | None:

@@ -20,12 +20,12 @@ from casework.access import CASE_RELATED
 from casework.models import Application, Case, StaffProfile, User
 from common.errors import Conflict, InvalidInput, NotFound, PermissionRefused, StorageUnavailable
 from common.ids import id_or_404
-from common.storage import STORAGE_ERRORS
+from common.storage import STORAGE_ERRORS, storage_key_new
 from intake import outbox
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.notifications import case_assigned_notice_queue
 from intake.queue import claiming_allowed
-from intake.services.adoption import attachments_adopt
+from intake.services.adoption import attachments_adopt, copies_unrecorded
 from intake.services.events import event_record
 
 
@@ -99,7 +99,22 @@ def case_open_for_application(
     iset_case.application_id decides)."""
     _supervisor_check(actor)
     profile = _assignable(caseworker) if caseworker is not None else None
+    # The applicant's files are copied into the new case file in the
+    # transaction: the copies' keys go into the file outbox first, so a
+    # process killed before the commit leaves no copy the outbox does not know.
+    copy_keys = [
+        storage_key_new(f"documents/application-{application.pk}")
+        for _attachment in MessageAttachment.objects.filter(
+            message__application=application,
+            message__case__isnull=True,
+            message__direction=Message.Direction.APPLICANT_TO_STAFF,
+            message__deleted=False,
+        ).values_list("pk", flat=True)
+    ]
+    outbox.uploads_expect(copy_keys)
+    unused = list(copy_keys)
     new_files: list[str] = []
+    committing = False
     try:
         with transaction.atomic():
             if Case.objects.filter(application=application).exists():
@@ -132,12 +147,19 @@ def case_open_for_application(
                 .order_by("created_at", "id")
             )
             for message in with_files:
-                attachments_adopt(staff_user=actor, case=case, message=message, new_files=new_files)
+                attachments_adopt(staff_user=actor, case=case, message=message, new_files=new_files, copy_keys=unused)
             if profile is not None:
                 case_assigned_notice_queue(case_id=case.pk, profile=profile)
+            outbox.uploads_confirm(copy_keys)
+            committing = True
     except BaseException as error:
+        if committing:
+            # Failed at the commit, which may have happened all the same:
+            # nothing is deleted now; the drain deletes only files no document names.
+            outbox.uploads_leave_to_drain(copies_unrecorded(new_files, copy_keys))
+            raise
         # Nothing half-done: the rows rolled back, so the case file's copies go too.
-        outbox.files_discard(new_files, reason=FileOutbox.Reason.ROLLED_BACK)
+        outbox.files_discard(new_files + copy_keys, reason=FileOutbox.Reason.ROLLED_BACK)
         if isinstance(error, STORAGE_ERRORS):
             # The case file's copies could not be stored: no case was opened.
             raise StorageUnavailable(

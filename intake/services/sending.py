@@ -319,10 +319,7 @@ def _outcome_after_failed_commit(
     if known:
         outbox.files_discard(files, reason=FileOutbox.Reason.SEND_FAILED)
         raise error
-    try:
-        outbox.uploads_expect(copies)
-    except DatabaseError:
-        logger.warning("Could not record %d case-file copies for a later check: %s", len(copies), copies)
+    outbox.uploads_leave_to_drain(copies)
     raise SendUnconfirmed() from error
 
 

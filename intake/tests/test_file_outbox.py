@@ -16,11 +16,13 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 
-from casework.models import Document
+from casework.models import Case, Document
+from casework.tests.factories import ApplicationFactory
 from intake import purge
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.outbox import files_unlink, outbox_drain
 from intake.services.adoption import attachments_adopt
+from intake.services.assignment import case_open_for_application
 from intake.services.sending import message_send_from_applicant, message_send_to_case
 from intake.services.withdrawal import message_withdraw
 from intake.tests.factories import DocumentFactory, MessageAttachmentFactory, MessageFactory, StaffMessageFactory
@@ -382,4 +384,114 @@ def test_an_applicant_send_killed_after_its_case_file_copy_leaves_both_files_to_
     time_passes(timedelta(hours=1, minutes=1))
     worker_once(storage)
     assert stored_files() == set()
+    assert outbox() == []
+
+
+@pytest.mark.django_db
+def test_opening_a_message_records_its_case_file_copies_before_its_transaction(cast, monkeypatch):
+    """A caseworker opening an applicant's older message (written before its
+    files were adopted) copies them into the case file: the copies' keys are
+    in the outbox before the copy is stored, and the commit confirms them."""
+    message = MessageFactory(case=cast.case)
+    MessageAttachmentFactory(message=message)
+    recorded_when_stored = []
+    real_save = FileSystemStorage.save
+
+    def save(self, name, content, **kwargs):
+        recorded_when_stored.append(outbox())
+        return real_save(self, name, content, **kwargs)
+
+    monkeypatch.setattr(FileSystemStorage, "save", save)
+
+    [(_attachment, document)] = attachments_adopt(staff_user=cast.caseworker, case=cast.case, message=message)
+
+    assert recorded_when_stored == [[(document.file_path, "upload")]]
+    assert outbox() == []
+
+
+@pytest.mark.django_db
+def test_an_adoption_that_fails_deletes_its_copy_and_its_record(cast, monkeypatch):
+    message = MessageFactory(case=cast.case)
+    MessageAttachmentFactory(message=message)
+    before = stored_files()
+
+    def broken_event(**kwargs):
+        raise Rollback()
+
+    monkeypatch.setattr("intake.services.adoption.event_record", broken_event)
+    with pytest.raises(Rollback):
+        attachments_adopt(staff_user=cast.caseworker, case=cast.case, message=message)
+
+    assert not Document.objects.exists()
+    assert stored_files() == before
+    assert outbox() == []
+
+
+@pytest.mark.mysql
+@pytest.mark.django_db(transaction=True)
+def test_opening_a_message_killed_after_its_copy_leaves_the_copy_to_the_drain(cast, storage):
+    message = MessageFactory(case=cast.case)
+    original = MessageAttachmentFactory(message=message).file_path
+    run_and_kill(
+        "from casework.models import Case, User\n"
+        "from intake.models import Message\n"
+        "from intake.services import adoption\n"
+        "adoption.event_record = lambda **kwargs: os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"adoption.attachments_adopt(staff_user=User.objects.get(pk={cast.caseworker.pk}),"
+        f" case=Case.objects.get(pk={cast.case.pk}), message=Message.objects.get(pk={message.pk}))\n",
+        storage,
+    )
+
+    assert not Document.objects.exists()
+    [copy] = stored_files() - {original}
+    assert copy.startswith(f"documents/case-{cast.case.pk}/")
+    assert outbox() == [(copy, "upload")]
+    time_passes(timedelta(hours=1, minutes=1))
+    worker_once(storage)
+    assert stored_files() == {original}
+    assert outbox() == []
+
+
+@pytest.mark.mysql
+@pytest.mark.django_db(transaction=True)
+def test_opening_a_case_killed_after_its_copy_leaves_the_copy_to_the_drain(cast, storage):
+    """A supervisor opens a case for an application whose applicant wrote
+    with a file before there was one; the process dies once the file is
+    copied into the new case file, before the commit."""
+    application = ApplicationFactory()
+    message_send_from_applicant(
+        applicant=application.submission.user, application=application, subject="s", body="b", files=[upload("a.pdf")]
+    )
+    [original] = stored_files()
+    run_and_kill(
+        "from casework.models import Application, User\n"
+        "from intake.services import adoption, assignment\n"
+        "adoption.event_record = lambda **kwargs: os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"assignment.case_open_for_application(actor=User.objects.get(pk={cast.supervisor.pk}),"
+        f" application=Application.objects.get(pk={application.pk}))\n",
+        storage,
+    )
+
+    assert not Case.objects.filter(application=application).exists()
+    [copy] = stored_files() - {original}
+    assert copy.startswith(f"documents/application-{application.pk}/")
+    assert outbox() == [(copy, "upload")]
+    time_passes(timedelta(hours=1, minutes=1))
+    worker_once(storage)
+    assert stored_files() == {original}
+    assert outbox() == []
+
+
+@pytest.mark.django_db
+def test_opening_a_case_confirms_the_copies_it_recorded(cast):
+    application = ApplicationFactory()
+    message_send_from_applicant(
+        applicant=application.submission.user, application=application, subject="s", body="b",
+        files=[upload("a.pdf"), upload("b.pdf")],
+    )
+
+    case = case_open_for_application(actor=cast.supervisor, application=application)
+
+    copies = set(Document.objects.filter(case=case).values_list("file_path", flat=True))
+    assert len(copies) == 2 and copies <= stored_files()
     assert outbox() == []
