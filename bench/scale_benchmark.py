@@ -36,9 +36,12 @@ status 1 when a measured page misses its target or fails, else 0.
 """
 
 import argparse
+import contextlib
+import cProfile
 import functools
 import math
 import os
+import pstats
 import random
 import re
 import shutil
@@ -82,6 +85,13 @@ def main():
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
         "--only", action="append", metavar="TEXT", help="measure only the pages whose label contains TEXT (repeatable)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="also profile each measured page's timed requests (cProfile) and print its N functions of most own time",
     )
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the database even if it fits")
     parser.add_argument(
@@ -845,7 +855,8 @@ def time_page(page, args, rng, clients, connection, capture):
         return execute(sql, params, many, context)
 
     counts = []
-    with connection.execute_wrapper(count):
+    profiler = cProfile.Profile() if args.profile else None
+    with connection.execute_wrapper(count), profiler or contextlib.nullcontext():
         for url, client in picks:
             counter[0] = 0
             started = time.perf_counter()
@@ -855,7 +866,37 @@ def time_page(page, args, rng, clients, connection, capture):
             check(url, response)
     result.query_range = (min(counts), max(counts))
     result.samples = picks[:10]
+    if profiler is not None:
+        print_profile(page.label, profiler, args.profile, len(picks))
     return result
+
+
+def print_profile(label, profiler, top, requests):
+    """The functions that spent most time themselves, per request, and how
+    that time splits between the database driver, templates and the rest."""
+    stats = pstats.Stats(profiler)
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)
+    total = sum(row[2] for _key, row in rows)
+    groups = {"database driver": ("MySQLdb", "django/db/backends"), "templates": ("django/template",)}
+    split = dict.fromkeys([*groups, "other"], 0.0)
+    for (filename, _line, _name), row in rows:
+        group = next((name for name, parts in groups.items() if any(part in filename for part in parts)), "other")
+        split[group] += row[2]
+    shares = ", ".join(f"{name} {seconds / requests * 1000:.1f} ms" for name, seconds in split.items())
+    print(f"    profile of {label}: {total / requests * 1000:.1f} ms a request under the profiler ({shares})")
+    ours = sorted(
+        (item for item in rows if item[0][0].startswith(str(ROOT)) and "/.venv/" not in item[0][0]),
+        key=lambda item: item[1][3],
+        reverse=True,
+    )
+    for title, listing in (("most own time", rows[:top]), ("the project's code by time within", ours[:top])):
+        print(f"      {title}:")
+        for (filename, line, name), row in listing:
+            where = filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+            print(
+                f"      {row[2] / requests * 1000:7.2f} ms own  {row[3] / requests * 1000:7.2f} ms cum"
+                f"  {row[1] / requests:7.1f} calls  {where}:{line} {name}"
+            )
 
 
 def print_table(results):

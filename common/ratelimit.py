@@ -1,19 +1,21 @@
 """Rate limits per person, counted in Django's cache.
 
 settings.RATE_LIMITS names each limit: scope -> (how many, in how many
-seconds). Counts are kept per fixed window (`now // seconds`): `cache.add`
-starts a window at 0, `cache.incr` adds one atomically, so concurrent
-requests are all counted, on every app server when the cache is shared
-(CACHE_URL=redis://...). With the default local-memory cache each process
-counts on its own, which still bounds a single worker.
+seconds). A limit's span is cut into BUCKETS slices; each slice's count is
+one cache key (`cache.add` starts it at 0, `cache.incr` adds one
+atomically), so concurrent requests are all counted, on every app server
+when the cache is shared (CACHE_URL=redis://...). With the default
+local-memory cache each process counts on its own, which still bounds a
+single worker.
 
-The limit is checked over a sliding window: the previous window's count,
-weighted by how much of it still lies within the last `seconds`, plus the
-current one. Two searches at the end of one minute and a third at the start
-of the next are three within a minute, as the person sees it; a fixed window
-alone would let a burst straddling two windows reach twice the limit. A
-refused request is taken back out of the count, so the wait the person is
-told is the wait they get, however often they try meanwhile.
+A request is allowed when it and those of the last BUCKETS slices, the
+current one included, are within the limit: a sliding window with the
+precision of one slice. Two searches at the end of one minute and a third at
+the start of the next are three within a minute and refused (a single fixed
+window would let a burst across its edge reach twice the limit). The wait a
+refused person is told is when the oldest counted slice leaves the span,
+never more than the span itself, and a refused request is taken back out of
+the count, so the wait told is the wait they get however often they retry.
 """
 
 import math
@@ -47,39 +49,48 @@ class Count:
     retry_after: int
 
 
+# Slices of a limit's span: the precision of the sliding window.
+BUCKETS = 10
+
+
 def rate_count(scope: str, who: object, *, now: float | None = None) -> Count:
     """Count one request of `who` (a user id) under the limit `scope`."""
     limit, seconds = settings.RATE_LIMITS[scope]
     now = time.time() if now is None else now
-    window = int(now // seconds)
-    elapsed = now - window * seconds
-    key = f"ratelimit:{scope}:{who}:{window}"
-    previous = cache.get(f"ratelimit:{scope}:{who}:{window - 1}", 0)
-    # Kept through the next window too, where it is the previous one; one
-    # second more so it never expires before that window ends.
-    cache.add(key, 0, timeout=2 * seconds + 1)
+    width = seconds / BUCKETS
+    current = int(now // width)
+    prefix = f"ratelimit:{scope}:{who}:"
+    earlier = cache.get_many([f"{prefix}{bucket}" for bucket in range(current - BUCKETS + 1, current)])
+    counts = {int(key.rsplit(":", 1)[1]): value for key, value in earlier.items() if value}
+    key = f"{prefix}{current}"
+    # A slice is counted until the span has passed its end; a second more so
+    # the key never expires before that.
+    timeout = math.ceil(seconds + width) + 1
+    cache.add(key, 0, timeout=timeout)
     try:
         count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: this request opens the window again
-        cache.set(key, 1, timeout=2 * seconds + 1)
+    except ValueError:  # evicted between add and incr: this request opens the slice again
+        cache.set(key, 1, timeout=timeout)
         count = 1
-    if previous * (seconds - elapsed) / seconds + count <= limit:
+    if sum(counts.values()) + count <= limit:
         return Count(allowed=True, retry_after=0)
     try:
         cache.decr(key)
     except ValueError:  # evicted meanwhile: nothing left to take back
         pass
-    return Count(allowed=False, retry_after=_wait(limit, seconds, previous, count - 1, elapsed))
+    counts[current] = count - 1
+    return Count(allowed=False, retry_after=_wait(limit, counts, width, now))
 
 
-def _wait(limit: int, seconds: int, previous: int, current: int, elapsed: float) -> int:
-    """Whole seconds until one more request fits: while the previous window's
-    weight fades in this one, or else once this window's count fades in the next."""
-    if current + 1 <= limit and previous:
-        fits_at = seconds - seconds * (limit - current - 1) / previous
-        return max(1, math.ceil(fits_at - elapsed))
-    fits_in_next = max(0.0, seconds - seconds * (limit - 1) / current) if current else 0.0
-    return max(1, math.ceil(seconds - elapsed + fits_in_next))
+def _wait(limit: int, counts: dict[int, int], width: float, now: float) -> int:
+    """Whole seconds until one more request fits: until enough of the oldest
+    slices have left the span."""
+    left = sum(counts.values())
+    for bucket in sorted(counts):
+        left -= counts[bucket]
+        if left + 1 <= limit:
+            return max(1, math.ceil((bucket + BUCKETS) * width - now))
+    return 1
 
 
 MESSAGES = {

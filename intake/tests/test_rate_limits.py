@@ -31,19 +31,18 @@ def two_searches(settings):
 
 def test_counts_per_person_and_window(settings):
     settings.RATE_LIMITS = {"send": (2, 600)}
-    now = 600 * 1000 + 200.0  # 200 s into a 600 s window
+    now = 600 * 1000 + 200.0  # in the slice of seconds 600,180 to 600,239 (a tenth of the span each)
 
     first, second, third = (rate_count("send", "alice", now=now) for _ in range(3))
     someone_else = rate_count("send", "bob", now=now)
 
     assert (first.allowed, second.allowed, third.allowed) == (True, True, False)
-    # The two sends weigh on the next window until half of it has passed:
-    # 400 s to its start, then 300 s.
-    assert third.retry_after == 700
+    # The two sends count until their slice has left the span: 600,180 + 600.
+    assert third.retry_after == 580
     assert someone_else.allowed
     assert not rate_count("send", "alice", now=now + 400).allowed
-    assert not rate_count("send", "alice", now=now + 699).allowed
-    assert rate_count("send", "alice", now=now + 700).allowed
+    assert not rate_count("send", "alice", now=now + 579).allowed
+    assert rate_count("send", "alice", now=now + 580).allowed
 
 
 def test_a_burst_across_two_windows_is_one_burst(settings):
@@ -57,11 +56,21 @@ def test_a_burst_across_two_windows_is_one_burst(settings):
 
     assert all(count.allowed for count in early)
     assert not next_minute.allowed
-    # The last minute's count weighs by the part of that minute still within
-    # the last 60 s: 2 x (30/60) + 1 fits once 30 s of the new minute passed.
-    assert next_minute.retry_after == 30
-    assert not rate_count("search", "dana", now=end_of_minute + 30).allowed
-    assert rate_count("search", "dana", now=end_of_minute + 31).allowed
+    # Counted until their six-second slice (300,054 to 300,059) leaves the minute.
+    assert next_minute.retry_after == 54
+    assert not rate_count("search", "dana", now=end_of_minute + 54).allowed
+    assert rate_count("search", "dana", now=end_of_minute + 55).allowed
+
+
+def test_the_wait_is_never_longer_than_the_span(settings):
+    settings.RATE_LIMITS = {"search": (3, 60)}
+    for start in (60 * 7000 + offset for offset in (0.0, 5.9, 6.0, 31.3, 59.99)):
+        for step in range(3):
+            rate_count("search", f"frank-{start}", now=start + step * 20)
+        refused = rate_count("search", f"frank-{start}", now=start + 40.5)
+        assert not refused.allowed
+        assert 0 < refused.retry_after <= 60
+        assert rate_count("search", f"frank-{start}", now=start + 40.5 + refused.retry_after).allowed
 
 
 def test_a_refused_request_does_not_lengthen_the_wait(settings):
@@ -83,7 +92,7 @@ def test_the_count_lives_in_the_shared_cache(settings):
     settings.RATE_LIMITS = {"send": (1, 600)}
     rate_count("send", "carol", now=600.0)
 
-    assert cache.get("ratelimit:send:carol:1") == 1  # window 1: seconds 600 to 1199
+    assert cache.get("ratelimit:send:carol:10") == 1  # slice 10: seconds 600 to 659
     assert not rate_count("send", "carol", now=601.0).allowed
 
 
