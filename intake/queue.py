@@ -122,7 +122,7 @@ def queue_rows(user: Any, view: str, *, search: str = "", sort: str = "waiting")
             conversations.filter(awaiting_reply_since__isnull=True).order_by(*NEWEST_FIRST),
         ]
     details = partial(_with_row_details, mentioned_for=profile.user_id)
-    return RowsInParts(conversations, [IdsFirst(part, details) for part in parts])  # type: ignore[misc]
+    return RowsInParts(conversations, [IdsFirst(part, details) for part in parts])
 
 
 # Above this many people or applications matching one word, the word is

@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import OrderBy
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat
 from django.shortcuts import get_object_or_404
@@ -274,27 +275,64 @@ def staff_case_list(user: Any, search: str = "", sort: str = "activity") -> "Row
             | Q(application__submission__user__email__icontains=word)
         )
     talking = cases.filter(**{f"{CASE_SUMMARY}isnull": False})
-    if not staff_sees_every_case(user):
+    every_case = staff_sees_every_case(user)
+    if not every_case:
         # The same rows as cases_for_staff's filter (the summary carries its
         # case's caseworker), said of the summary too, so that the database
         # reads them from the summary's (assigned_staff_profile_id, …) indexes.
         talking = talking.filter(**{f"{CASE_SUMMARY}assigned_staff_profile": staff_profile_of(user)})
-    # The summary's primary key, the last column of each of its indexes, breaks ties.
-    newest_first = (F(f"{CASE_SUMMARY}last_message_at").desc(), F(f"{CASE_SUMMARY}application_id").desc())
-    if sort == "unread":
-        parts = [talking.order_by(F(f"{CASE_SUMMARY}unread_by_staff").desc(), *newest_first)]
-    elif sort == "waiting":
-        waiting = talking.filter(**{f"{CASE_SUMMARY}awaiting_reply_since__isnull": False})
-        parts = [
-            waiting.order_by(F(f"{CASE_SUMMARY}awaiting_reply_since").asc(), F(f"{CASE_SUMMARY}application_id").asc()),
-            talking.filter(**{f"{CASE_SUMMARY}awaiting_reply_since__isnull": True}).order_by(*newest_first),
-        ]
-    else:
-        parts = [talking.order_by(*newest_first)]
+    parts = _case_list_parts(sort)
+    ordered = [
+        talking.filter(**{f"{CASE_SUMMARY}{name}": value for name, value in where.items()}).order_by(
+            *(_summary_order(column, CASE_SUMMARY) for column in order)
+        )
+        for where, order in parts
+    ]
     # Case ids are given in order of creation, and the primary key serves that order.
-    silent = cases.filter(**{f"{CASE_SUMMARY}isnull": True}).order_by("-id")
+    silent = IdsFirst(cases.filter(**{f"{CASE_SUMMARY}isnull": True}).order_by("-id"), _case_list_details)
     # The count is of cases, which needs no join to the summary (nor any other, unless searching).
-    return RowsInParts(cases, [IdsFirst(part, _case_list_details) for part in [*parts, silent]])  # type: ignore[misc]
+    if not every_case or search.split():
+        return RowsInParts(cases, [*(IdsFirst(part, _case_list_details) for part in ordered), silent])
+    # Every case with a conversation is a summary row with a case: a deep
+    # page's case ids and a part's count are read from the summary alone, in
+    # the same order, without joining a case and an application to each
+    # skipped row (25 ms at 18,000 rows deep; 5 ms without).
+    summaries = Conversation.objects.filter(case__isnull=False)
+    from_summary = [
+        IdsFirst(
+            part,
+            _case_list_details,
+            ids=summaries.filter(**where)
+            .order_by(*(_summary_order(column, "") for column in order))
+            .values_list("case_id", flat=True),
+        )
+        for part, (where, order) in zip(ordered, parts, strict=True)
+    ]
+    return RowsInParts(cases, [*from_summary, silent])
+
+
+# A column of the conversation summary, and whether it is sorted descending.
+SummaryColumn = tuple[str, bool]
+
+
+def _case_list_parts(sort: str) -> list[tuple[dict[str, bool], tuple[SummaryColumn, ...]]]:
+    """The parts of a case list in `sort`: each a filter and an order on the
+    conversation summary's own columns."""
+    # The summary's primary key, the last column of each of its indexes, breaks ties.
+    newest_first = (("last_message_at", True), ("application_id", True))
+    if sort == "unread":
+        return [({}, (("unread_by_staff", True), *newest_first))]
+    if sort == "waiting":
+        return [
+            ({"awaiting_reply_since__isnull": False}, (("awaiting_reply_since", False), ("application_id", False))),
+            ({"awaiting_reply_since__isnull": True}, newest_first),
+        ]
+    return [({}, newest_first)]
+
+
+def _summary_order(column: SummaryColumn, prefix: str) -> OrderBy:
+    name, descending = column
+    return F(f"{prefix}{name}").desc() if descending else F(f"{prefix}{name}").asc()
 
 
 def _case_list_details(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -321,7 +359,7 @@ class RowsInParts(Generic[M]):
     the end of: a page inside one part costs the COUNT and one read, as a
     single queryset does."""
 
-    def __init__(self, everything: QuerySet[M], parts: list[QuerySet[M]]) -> None:
+    def __init__(self, everything: QuerySet[M], parts: "list[QuerySet[M]] | list[IdsFirst[M]]") -> None:
         self.everything = everything
         self.parts = parts
         self._count: int | None = None
@@ -366,24 +404,35 @@ class RowsInParts(Generic[M]):
         return rows
 
 
+# From which row a slice is read ids first (IdsFirst).
+IDS_FIRST_FROM = 200
+
+
 class IdsFirst(Generic[M]):
     """A queryset whose deep slices are read ids first: the primary keys of the
     slice's rows (from the ordering index with LIMIT/OFFSET, joining only what
     the filter and order need), then `details` of those rows (their joins and
     annotations), in the same order. A deep page then walks index entries, not
     a join per skipped row. A slice starting before `ids_first_from` is one
-    query with its details, as a plain queryset would read it. count() is the
-    queryset's own."""
+    query with its details, as a plain queryset would read it. `ids`, when
+    given, is a cheaper query of the same rows' primary keys in the same
+    order (from one table, say): deep slices and count() read it instead."""
 
     def __init__(
-        self, ordered: QuerySet[M], details: Callable[[QuerySet[M]], QuerySet[M]], ids_first_from: int = 200
+        self,
+        ordered: QuerySet[M],
+        details: Callable[[QuerySet[M]], QuerySet[M]],
+        ids_first_from: int | None = None,
+        ids: QuerySet[Any] | None = None,
     ) -> None:
         self.ordered = ordered
         self.details = details
-        self.ids_first_from = ids_first_from
+        self.ids_first_from = IDS_FIRST_FROM if ids_first_from is None else ids_first_from
+        # The same rows' primary keys in the same order, by a cheaper query.
+        self.ids = ordered.values_list("pk", flat=True) if ids is None else ids
 
     def count(self) -> int:
-        return self.ordered.count()
+        return self.ids.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -400,7 +449,7 @@ class IdsFirst(Generic[M]):
             return self[index : index + 1][0]
         if (index.start or 0) < self.ids_first_from:
             return list(self.details(self.ordered)[index])
-        ids = list(self.ordered.values_list("pk", flat=True)[index])
+        ids = list(self.ids[index])
         if not ids:
             return []
         rows = {row.pk: row for row in self.details(self.ordered.model._default_manager.filter(pk__in=ids))}

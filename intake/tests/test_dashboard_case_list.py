@@ -269,6 +269,31 @@ def test_pages_follow_one_another_across_the_parts_of_a_sort(client, monkeypatch
     assert shown == orders[sort]
 
 
+@pytest.mark.parametrize("ids_first_from", [0, 1000])
+@pytest.mark.parametrize("sort", ["activity", "unread", "waiting"])
+def test_a_supervisors_pages_read_from_the_summary_follow_one_another(
+    client, monkeypatch, conversations, sort, ids_first_from
+):
+    """A supervisor's unsearched list reads deep pages' case ids and each
+    part's count from the conversation summary alone: the same rows in the
+    same order as the shallow pages' joined reads, and never a conversation
+    that has no case yet."""
+    _caseworker, cases, orders = conversations
+    MessageFactory(case=None, application=ApplicationFactory(), created_at=hours_ago(1))
+    monkeypatch.setattr("intake.views.dashboard.CASES_PER_PAGE", 2)
+    monkeypatch.setattr("intake.selectors.IDS_FIRST_FROM", ids_first_from)
+    client.force_login(staff_user(StaffProfile.Role.SUPERVISOR))
+
+    shown, counts = [], set()
+    for page in range(1, 4):
+        response = client.get(URL, {"sort": sort, "page": page})
+        shown += names(response, cases)
+        counts.add(response.context["cases"].paginator.count)
+
+    assert shown == orders[sort]
+    assert counts == {6}
+
+
 @pytest.mark.parametrize("sort", ["activity", "unread", "waiting"])
 def test_each_sort_lists_only_the_caseworkers_own_cases(client, conversations, sort):
     caseworker, cases, _orders = conversations
