@@ -6,6 +6,7 @@ start-up with a message that names the variable, instead of guessing.
 
 import datetime
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -127,3 +128,14 @@ def read_hours(name, *, default):
     except ValueError:
         raise _bad(name, raw, "opening and closing times as HH:MM-HH:MM in 24-hour time, e.g. 08:30-16:30") from None
     return opens, closes
+
+
+def url_with_timeouts(url, seconds):
+    """A Redis URL whose client gives up after `seconds` to connect and to each
+    read or write (redis-py reads socket_timeout and socket_connect_timeout from
+    the query string). A timeout the URL sets itself is kept."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    for name in ("socket_timeout", "socket_connect_timeout"):
+        query.setdefault(name, str(seconds))
+    return urlunsplit(parts._replace(query=urlencode(query)))

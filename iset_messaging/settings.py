@@ -23,6 +23,7 @@ from iset_messaging.environment import (
     read_int,
     read_link,
     read_list,
+    url_with_timeouts,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -269,9 +270,16 @@ TASKS_BACKEND = env.str("TASKS_BACKEND", default="").strip() or "database"
 if TASKS_BACKEND not in ("database", "redis"):
     raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r} is not valid: expected database or redis.")
 TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default="").strip() or "redis://127.0.0.1:6379/0"
+# Seconds to connect to that Redis and for each read or write: a send's
+# commit queues its notice there, so a Redis that never answers must not hold
+# the request. Added to the URL (django-rq passes nothing else to redis-py)
+# unless the URL sets its own.
+TASKS_REDIS_SOCKET_TIMEOUT = read_int("TASKS_REDIS_SOCKET_TIMEOUT", default=5, minimum=1)
 if TASKS_BACKEND == "redis":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    RQ_QUEUES = {
+        "default": {"URL": url_with_timeouts(TASKS_REDIS_URL, TASKS_REDIS_SOCKET_TIMEOUT), "DEFAULT_TIMEOUT": 600}
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

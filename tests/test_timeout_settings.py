@@ -23,6 +23,7 @@ print(json.dumps({
     "s3": config and [config.connect_timeout, config.read_timeout, config.retries, config.s3, config.signature_version],
     "cache": settings.CACHES["default"].get("OPTIONS", {}),
     "storage_config": storages["default"].client_config is config if config else None,
+    "tasks_redis": getattr(settings, "RQ_QUEUES", {}).get("default", {}).get("URL"),
 }))
 """
 
@@ -40,11 +41,15 @@ DEFAULTS = {
         "S3_MAX_ATTEMPTS",
         "CACHE_SOCKET_TIMEOUT",
         "CACHE_URL",
+        "TASKS_BACKEND",
+        "TASKS_REDIS_URL",
+        "TASKS_REDIS_SOCKET_TIMEOUT",
     )
 }
 MYSQL = {"DATABASE_URL": "mysql://iset:secret@db.internal:3306/iset_intake"}
 S3 = {"FILE_STORAGE": "s3", "S3_BUCKET": "iset-files", "S3_ADDRESSING_STYLE": "path"}
 REDIS = {"CACHE_URL": "redis://cache.internal:6379/0"}
+TASKS_REDIS = {"TASKS_BACKEND": "redis", "TASKS_REDIS_URL": "redis://queue.internal:6379/2"}
 
 
 def timeouts(**env):
@@ -84,6 +89,19 @@ def test_values_come_from_the_environment():
     assert found["cache"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
+def test_the_redis_task_queue_gets_its_timeouts_in_its_url():
+    assert timeouts(**TASKS_REDIS)["tasks_redis"] == (
+        "redis://queue.internal:6379/2?socket_timeout=5&socket_connect_timeout=5"
+    )
+    assert timeouts(**TASKS_REDIS, TASKS_REDIS_SOCKET_TIMEOUT="2")["tasks_redis"] == (
+        "redis://queue.internal:6379/2?socket_timeout=2&socket_connect_timeout=2"
+    )
+    # A timeout the URL sets itself is kept.
+    own = {**TASKS_REDIS, "TASKS_REDIS_URL": "redis://queue.internal:6379/2?socket_timeout=9"}
+    assert timeouts(**own)["tasks_redis"] == "redis://queue.internal:6379/2?socket_timeout=9&socket_connect_timeout=5"
+    assert timeouts()["tasks_redis"] is None  # the database backend reaches no Redis
+
+
 def test_sqlite_waits_for_a_lock_at_most_the_write_timeout():
     assert timeouts()["database"] == {"timeout": 30}
     assert timeouts(DATABASE_WRITE_TIMEOUT="4")["database"] == {"timeout": 4}
@@ -105,6 +123,7 @@ def test_local_storage_and_memory_cache_have_nothing_to_bound():
         ("S3_READ_TIMEOUT", "-5"),
         ("S3_MAX_ATTEMPTS", "0"),
         ("CACHE_SOCKET_TIMEOUT", "soon"),
+        ("TASKS_REDIS_SOCKET_TIMEOUT", "0"),
     ],
 )
 def test_bad_timeout_stops_start_up_naming_the_variable(variable, value):

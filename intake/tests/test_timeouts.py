@@ -16,6 +16,7 @@ from intake.notifications import notices_deliver
 from intake.scanning import ScannerUnavailable, file_scan
 from intake.services.sending import message_send_to_case
 from intake.tests.helpers import stored_files, upload
+from iset_messaging.environment import url_with_timeouts
 from testing.silent_server import SilentServer
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,24 @@ def test_hung_smtp_server_marks_the_notice_retrying_after_email_timeout(settings
     assert counts["retrying"] == 1
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == ("retrying", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_whose_redis_task_queue_never_answers_is_stored_within_its_timeout(settings, cast):
+    """TASKS_BACKEND=redis: the notice is queued in Redis when the send
+    commits. A Redis that accepts and never answers holds the request for
+    TASKS_REDIS_SOCKET_TIMEOUT (here 1 s), then the send is answered as sent
+    and its notice stays pending for the worker's sweep."""
+    with SilentServer() as redis:
+        settings.RQ_QUEUES = {"default": {"URL": url_with_timeouts(f"redis://127.0.0.1:{redis.port}/0", 1)}}
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+        with Stopwatch() as watch:
+            message = message_send_to_case(staff_user=cast.caseworker, case=cast.case, subject="Letter", body="b")
+
+    assert watch.seconds < 4  # the connect, then one read of 1 s each, at most
+    assert Message.objects.filter(pk=message.pk).exists()
+    [notice] = EmailNotice.objects.filter(message_id=message.pk)
+    assert notice.status == "pending"
 
 
 def test_hung_scanner_refuses_an_api_send_with_a_file_within_its_timeout(settings, client, case):
