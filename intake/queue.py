@@ -122,7 +122,12 @@ def queue_rows(user: Any, view: str, *, search: str = "", sort: str = "waiting")
             conversations.filter(awaiting_reply_since__isnull=True).order_by(*NEWEST_FIRST),
         ]
     details = partial(_with_row_details, mentioned_for=profile.user_id)
-    return RowsInParts(conversations, [IdsFirst(part, details) for part in parts])
+    # The urgent cases are found through their own index and sorted, not read
+    # in order from a summary index: that sort takes narrow rows (ids first)
+    # on every page, instead of rows carrying a message and an intake payload
+    # (14 ms for a supervisor's first page at 1,000,000 messages).
+    ids_first_from = 0 if view == "urgent" else None
+    return RowsInParts(conversations, [IdsFirst(part, details, ids_first_from) for part in parts])
 
 
 # Above this many people or applications matching one word, the word is

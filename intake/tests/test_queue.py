@@ -341,18 +341,21 @@ def test_a_caseworker_with_no_cases_is_shown_where_work_comes_from(client):
 
 
 @pytest.mark.parametrize("role", [StaffProfile.Role.CASEWORKER, StaffProfile.Role.SUPERVISOR])
-@pytest.mark.parametrize("view", ["awaiting", "all"])
+@pytest.mark.parametrize("view", ["awaiting", "all", "urgent"])
 def test_the_page_costs_the_same_queries_for_1_or_50_conversations(client, django_assert_num_queries, role, view):
     profile = StaffProfileFactory(primary_role=role)
     applicant = UserFactory()
     client.force_login(profile.user)
     # session + user, the view's rows, and the counts, which include the view's own
     # (a supervisor's: one pass over the summary, and the urgent cases; a
-    # caseworker's also the claimable cases).
-    expected = 5 if role == StaffProfile.Role.SUPERVISOR else 6
+    # caseworker's also the claimable cases). The urgent view reads its
+    # page's ids, then their rows.
+    expected = (5 if role == StaffProfile.Role.SUPERVISOR else 6) + (view == "urgent")
     for size in (1, 50):
         while Conversation.objects.count() < size:
-            case = CaseFactory(assigned_staff_profile=profile, application__submission__user=applicant)
+            case = CaseFactory(
+                assigned_staff_profile=profile, application__submission__user=applicant, urgent=view == "urgent"
+            )
             _waiting(case)
         with django_assert_num_queries(expected):
             response = client.get(PAGE, {"view": view})
