@@ -385,19 +385,25 @@ def test_deep_slices_are_read_ids_first_in_the_same_order(django_assert_num_quer
     assert IdsFirst(ordered, details, ids_first_from=0)[20:30] == []
 
 
+@pytest.mark.parametrize("word", ["wapiti", "ISET-WAP"])
 @pytest.mark.parametrize("role", [StaffProfile.Role.CASEWORKER, StaffProfile.Role.SUPERVISOR])
-def test_a_searched_page_costs_the_same_queries_for_1_or_50_conversations(client, django_assert_num_queries, role):
+def test_a_searched_page_costs_the_same_queries_for_1_or_50_conversations(client, django_assert_num_queries, role, word):
     profile = StaffProfileFactory(primary_role=role)
     applicant = UserFactory(first_name="Wapiti")
     client.force_login(profile.user)
-    searched = client.post(PAGE, {"view": "all", "q": "wapiti"})["Location"]
-    # As the unsearched page, plus: the people and the applications the word
-    # matches (looked up once, for the count and the rows), the count of the
-    # search's own results, and the audit row of the search (no terms in it).
-    expected = (5 if role == StaffProfile.Role.SUPERVISOR else 6) + 4
+    searched = client.post(PAGE, {"view": "all", "q": word})["Location"]
+    # As the unsearched page, plus: the people and the booking references the
+    # word matches (looked up once, for the count and the rows) and, when
+    # references match, their applications; the count of the search's own
+    # results, and the audit row of the search (no terms in it).
+    expected = (5 if role == StaffProfile.Role.SUPERVISOR else 6) + 4 + (word == "ISET-WAP")
     for size in (1, 50):
         while Conversation.objects.count() < size:
-            case = CaseFactory(assigned_staff_profile=profile, application__submission__user=applicant)
+            case = CaseFactory(
+                assigned_staff_profile=profile,
+                application__submission__user=applicant,
+                application__submission__reference_number=f"ISET-WAP-{Conversation.objects.count():04d}",
+            )
             _waiting(case)
         with django_assert_num_queries(expected):
             response = client.get(searched)
