@@ -427,6 +427,19 @@ def test_an_adoption_that_fails_deletes_its_copy_and_its_record(cast, monkeypatc
     assert outbox() == []
 
 
+def the_copy_is_left_to_the_drain(storage, original, *, prefix):
+    """Beside the applicant's `original` file, one case-file copy under
+    `prefix`, recorded as an upload: the worker deletes it once the grace has
+    passed, and nothing else."""
+    [copy] = stored_files() - {original}
+    assert copy.startswith(prefix)
+    assert outbox() == [(copy, "upload")]
+    time_passes(timedelta(hours=1, minutes=1))
+    worker_once(storage)
+    assert stored_files() == {original}
+    assert outbox() == []
+
+
 @pytest.mark.mysql
 @pytest.mark.django_db(transaction=True)
 def test_opening_a_message_killed_after_its_copy_leaves_the_copy_to_the_drain(cast, storage):
@@ -443,13 +456,7 @@ def test_opening_a_message_killed_after_its_copy_leaves_the_copy_to_the_drain(ca
     )
 
     assert not Document.objects.exists()
-    [copy] = stored_files() - {original}
-    assert copy.startswith(f"documents/case-{cast.case.pk}/")
-    assert outbox() == [(copy, "upload")]
-    time_passes(timedelta(hours=1, minutes=1))
-    worker_once(storage)
-    assert stored_files() == {original}
-    assert outbox() == []
+    the_copy_is_left_to_the_drain(storage, original, prefix=f"documents/case-{cast.case.pk}/")
 
 
 @pytest.mark.mysql
@@ -473,13 +480,7 @@ def test_opening_a_case_killed_after_its_copy_leaves_the_copy_to_the_drain(cast,
     )
 
     assert not Case.objects.filter(application=application).exists()
-    [copy] = stored_files() - {original}
-    assert copy.startswith(f"documents/application-{application.pk}/")
-    assert outbox() == [(copy, "upload")]
-    time_passes(timedelta(hours=1, minutes=1))
-    worker_once(storage)
-    assert stored_files() == {original}
-    assert outbox() == []
+    the_copy_is_left_to_the_drain(storage, original, prefix=f"documents/application-{application.pk}/")
 
 
 @pytest.mark.django_db
