@@ -24,6 +24,7 @@ print(json.dumps({
 DEFAULTS = {
     "TASKS_BACKEND": "",
     "TASKS_REDIS_URL": "",
+    "TASKS_REDIS_SOCKET_TIMEOUT": "",
     "EMAIL_TIMEOUT": "",
     "NOTICE_MAX_ATTEMPTS": "",
     "NOTICE_RETRY_SECONDS": "",
@@ -53,7 +54,13 @@ def test_one_variable_chooses_the_redis_task_queue():
     found = background_settings(TASKS_BACKEND="redis", TASKS_REDIS_URL="redis://queue.internal:6380/2")
 
     assert found["backend"] == "django_tasks_rq.backend.RQBackend"
-    assert found["rq_queues"] == {"default": {"URL": "redis://queue.internal:6380/2", "DEFAULT_TIMEOUT": 600}}
+    # The queue's Redis gets TASKS_REDIS_SOCKET_TIMEOUT (tests/test_timeout_settings.py).
+    assert found["rq_queues"] == {
+        "default": {
+            "URL": "redis://queue.internal:6380/2?socket_timeout=5&socket_connect_timeout=5",
+            "DEFAULT_TIMEOUT": 600,
+        }
+    }
     assert found["apps"] == ["django_tasks", "django_tasks_db", "django_rq", "django_tasks_rq"]
 
 
