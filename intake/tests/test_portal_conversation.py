@@ -191,6 +191,23 @@ def test_long_conversation_shows_the_newest_page_with_a_link_to_earlier(applican
     assert "Number 00" in earliest and "Show later messages" in earliest
 
 
+def test_pages_count_the_whole_conversation_and_nothing_else(applicant_client, applicant, case):
+    """The pages' count is read apart from the rows (intake.selectors.conversation_count):
+    the case's messages and those from before the case, not another application's."""
+    MessageFactory(case=None, application=case.application, recipient=None, subject="Before the case", created_at=ago(days=40))
+    for number in range(20):
+        StaffMessageFactory(case=case, subject=f"Number {number:02d}", created_at=ago(days=30 - number))
+    other = CaseFactory(application__submission__user=applicant)
+    StaffMessageFactory.create_batch(3, case=other)
+
+    newest = applicant_client.get(conversation_url(case.application))
+    earliest = applicant_client.get(conversation_url(case.application), {"page": 2})
+
+    assert newest.context["page"].paginator.count == 21
+    assert earliest.context["page"].number == 2
+    assert [message.subject for message in earliest.context["thread"]] == ["Before the case"]
+
+
 def test_french_conversation(applicant_client, applicant, case):
     User.objects.filter(pk=applicant.pk).update(preferred_language="fr")
     MessageFactory(case=case)
