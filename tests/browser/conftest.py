@@ -89,8 +89,13 @@ def wait_until_loaded(page):
     """Once an expect() has shown that the new page is there, wait for it to
     finish loading (its stylesheet applied): layout checks, screenshots and
     axe's colour-contrast rule need that. Not a substitute for the expect():
-    straight after a click, the old page is still the loaded one."""
-    page.wait_for_function("document.readyState === 'complete'")
+    straight after a click, the old page is still the loaded one.
+
+    Playwright's own wait for the load event, not wait_for_function: that
+    polls a string predicate through eval once its first check fails, which
+    the Content-Security-Policy (script-src 'self') blocks and reports, so a
+    page still loading at the first check failed its test."""
+    page.wait_for_load_state("load")
 
 
 def submit_sign_in_form(page, email, password):
