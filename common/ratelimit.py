@@ -113,8 +113,9 @@ def rate_limit(scope: str, user: Any) -> None:
 
 
 def wait_text(seconds: int) -> str:
-    """'45 seconds', '3 minutes': how long to wait, in words."""
-    if seconds < 60:
+    """'45 seconds', '3 minutes': how long to wait, in words. A full minute
+    is '60 seconds': the searches' one-minute span ends at most that far off."""
+    if seconds <= 60:
         return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     minutes = math.ceil(seconds / 60)
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
