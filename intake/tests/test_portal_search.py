@@ -2,6 +2,8 @@
 subjects and booking references (no bodies), each opening MessageDetails.
 The form posts its terms; the results come back as `?search=<id>` (issue 15)."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -135,7 +137,8 @@ def test_the_terms_never_appear_in_a_url(client, monkeypatch):
         assert f'<option value="{first_case.application_id}" selected>' in page
         links = [part.split('"', 1)[0] for part in page.split('href="')[1:]]
         assert 'rel="next"' in page
-        assert links and not [href for href in links if "046" in href or "stub" in href]
+        # "046" as a number of its own: a message id such as 4046 holds it by chance.
+        assert links and not [href for href in links if re.search(r"(?<!\d)046(?!\d)", href) or "stub" in href]
 
 
 def test_the_form_posts_with_csrf(applicant_client):
