@@ -28,7 +28,7 @@ from intake import outbox
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.notifications import new_message_notices_queue
 from intake.selectors import is_in_case_thread
-from intake.services.adoption import attachments_adopt
+from intake.services.adoption import attachments_adopt, copies_unrecorded
 from intake.services.drafts import drafts_sent
 from intake.services.events import event_record
 from intake.uploads import CheckedFile, files_check
@@ -178,11 +178,12 @@ def _message_save(
     # transaction confirms them with the rows that own them.
     _already_sent_check(sender, submission_key)
     keys = [storage_key_new("attachments") for _item in checked]
-    # An applicant's files arriving on a case are copied into its case file in
-    # the transaction: those copies' keys are recorded now too, so a send
-    # killed before its commit leaves no copy the outbox does not know.
-    adopting = direction == Message.Direction.APPLICANT_TO_STAFF and case is not None and bool(checked)
-    copy_keys = [storage_key_new(f"documents/case-{case.pk}") for _item in checked] if case and adopting else []
+    # An applicant's files arriving on a case (`adopting`: that case) are
+    # copied into its case file in the transaction: those copies' keys are
+    # recorded now too, so a send killed before its commit leaves no copy the
+    # outbox does not know.
+    adopting = case if direction == Message.Direction.APPLICANT_TO_STAFF and checked else None
+    copy_keys = [storage_key_new(f"documents/case-{adopting.pk}") for _item in checked] if adopting else []
     outbox.uploads_expect(keys + copy_keys)
     stored: list[str] = []
     # Copies made in the case file when the attachments arrive on a case.
@@ -240,10 +241,10 @@ def _message_save(
                     "urgent": urgent,
                 },
             )
-            if direction == Message.Direction.APPLICANT_TO_STAFF and case is not None and checked:
+            if adopting is not None:
                 # Into the case file on arrival, not when someone happens to open it.
                 attachments_adopt(
-                    staff_user=sender, case=case, message=message, new_files=copies, copy_keys=list(copy_keys)
+                    staff_user=sender, case=adopting, message=message, new_files=copies, copy_keys=list(copy_keys)
                 )
             drafts_sent(user=sender, application=application)
             outbox.uploads_confirm(keys + stored + copy_keys)
@@ -257,13 +258,13 @@ def _message_save(
             return _outcome_after_failed_commit(
                 sender=sender,
                 submission_key=submission_key,
-                files=_each_once(keys + stored + copy_keys + copies),
+                files=keys + stored + copy_keys + copies,
                 # Copies under a recorded key need no record now.
-                copies=[key for key in copies if key not in copy_keys],
+                copies=copies_unrecorded(copies, copy_keys),
                 error=error,
             )
         # Nothing half-sent: the rows rolled back, so the files go too.
-        outbox.files_discard(_each_once(keys + stored + copy_keys + copies), reason=FileOutbox.Reason.SEND_FAILED)
+        outbox.files_discard(keys + stored + copy_keys + copies, reason=FileOutbox.Reason.SEND_FAILED)
         if isinstance(error, IntegrityError):
             # Two sends of one submission at once: the other one won.
             _already_sent_check(sender, submission_key)
@@ -272,10 +273,6 @@ def _message_save(
             raise StorageUnavailable(field="attachments") from error
         raise
     return message
-
-
-def _each_once(keys: list[str]) -> list[str]:
-    return list(dict.fromkeys(keys))
 
 
 def _due_date_check(due_date: date | None, *, urgent: bool) -> None:
