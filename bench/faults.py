@@ -70,7 +70,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from testing.mariadb_server import SERVER_OPTIONS, ThrowawayMariaDB, _answers, _executable  # noqa: E402
+from testing.mariadb_server import ThrowawayMariaDB, _answers, _executable  # noqa: E402
 from testing.processes import free_port  # noqa: E402
 from testing.silent_server import SilentServer  # noqa: E402
 
@@ -93,19 +93,8 @@ class Database(ThrowawayMariaDB):
     def restart(self):
         port = self.port
         log = (self.folder / "mariadbd.log").open("ab")
-        as_user = ["--user=root"] if os.geteuid() == 0 else []
         self.process = subprocess.Popen(
-            [
-                self.mariadbd,
-                "--no-defaults",
-                *as_user,
-                f"--datadir={self.folder / 'data'}",
-                f"--socket={self.folder / 'mariadbd.sock'}",
-                f"--pid-file={self.folder / 'mariadbd.pid'}",
-                f"--tmpdir={self.folder}",
-                f"--port={port}",
-                *SERVER_OPTIONS,
-            ],
+            self.command(),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

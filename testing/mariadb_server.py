@@ -179,17 +179,7 @@ class ThrowawayMariaDB(ThrowawayServer):
             self.port = _free_port()
             with log_path.open("ab") as log:
                 self.process = subprocess.Popen(
-                    [
-                        self.mariadbd,
-                        "--no-defaults",
-                        *as_user,
-                        f"--datadir={datadir}",
-                        f"--socket={self.folder / 'mariadbd.sock'}",
-                        f"--pid-file={self.folder / 'mariadbd.pid'}",
-                        f"--tmpdir={self.folder}",
-                        f"--port={self.port}",
-                        *SERVER_OPTIONS,
-                    ],
+                    self.command(),
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -209,6 +199,21 @@ class ThrowawayMariaDB(ThrowawayServer):
             if "Address already in use" not in text:
                 break  # not a lost race for the port: retrying will not help
         raise StartError(self._failure(f"mariadbd exited (code {self.process.returncode})", log_path))
+
+    def command(self):
+        """mariadbd's command line for this server's folder, data and port."""
+        as_user = ["--user=root"] if os.geteuid() == 0 else []
+        return [
+            self.mariadbd,
+            "--no-defaults",
+            *as_user,
+            f"--datadir={self.folder / 'data'}",
+            f"--socket={self.folder / 'mariadbd.sock'}",
+            f"--pid-file={self.folder / 'mariadbd.pid'}",
+            f"--tmpdir={self.folder}",
+            f"--port={self.port}",
+            *SERVER_OPTIONS,
+        ]
 
     def _failure(self, what, log_path):
         """The error message; the log is kept (outside the removed folder) and named."""
