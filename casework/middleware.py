@@ -4,6 +4,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from casework import sessions, two_step
+from common.http import is_api_request
 
 
 class UserLanguageMiddleware:
@@ -74,7 +75,7 @@ class TwoStepRequiredMiddleware:
             return None
         if not two_step.required(request) or two_step.verified(request):
             return None
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse(
                 {
                     "error": "two_step_required",

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from common.errors import TooLarge
+from common.http import is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def too_large_response(request, limit: int | None = None) -> HttpResponse:
             "What you sent is larger than %(limit)s, the most one message can carry. "
             "Send fewer or smaller files, several messages if need be."
         ) % {"limit": filesizeformat(limit or settings.REQUEST_BODY_MAX_BYTES)}
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse({"error": TooLarge.code, "message": message}, status=413)
         return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
 

@@ -28,6 +28,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.http import is_api_request
+
 logger = logging.getLogger(__name__)
 
 # MySQL/MariaDB error codes of a database that cannot be reached or went away:
@@ -61,7 +63,7 @@ def database_unavailable_response(request, error: BaseException) -> HttpResponse
     logger.warning("Database unavailable while serving %s %s: %s", request.method, request.path, error)
     response: HttpResponse
     with translation.override(translation.get_language_from_request(request, check_path=True)):
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             response = JsonResponse(
                 {"error": "unavailable", "message": _("The service is temporarily unavailable. Try again later.")},
                 status=503,

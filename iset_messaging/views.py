@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from common.errors import NotFound, PermissionRefused
+from common.http import is_api_request
 from intake.scanning import scanner_state
 from iset_messaging.middleware import RequestBodyTooLarge, too_large_response
 from iset_messaging.outage import database_unavailable_response, is_database_outage
@@ -38,16 +39,12 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     """The API answers a missing CSRF token in JSON; pages with the 403 page."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return JsonResponse(
             {"error": "csrf_failed", "message": _("The CSRF token is missing or wrong. Reload and try again.")},
             status=403,
         )
     return render(request, "403.html", status=403)
-
-
-def _is_api(request):
-    return request.path.startswith("/api/")
 
 
 def bad_request(request, exception):
@@ -59,7 +56,7 @@ def bad_request(request, exception):
     if isinstance(exception, RequestDataTooBig):
         # The text fields alone past DATA_UPLOAD_MAX_MEMORY_SIZE.
         return too_large_response(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-    if _is_api(request):
+    if is_api_request(request):
         if isinstance(exception, TooManyFilesSent):
             code, message = "too_many_files", _("Too many files in one request.")
         else:
@@ -70,7 +67,7 @@ def bad_request(request, exception):
 
 def permission_denied(request, exception):
     """handler403: the API answers in JSON, pages with the 403 page."""
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(
             {"error": PermissionRefused.code, "message": str(PermissionRefused.default_message)}, status=403
         )
@@ -79,7 +76,7 @@ def permission_denied(request, exception):
 
 def not_found(request, exception):
     """handler404: the API answers in JSON, pages with the 404 page."""
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse({"error": NotFound.code, "message": str(NotFound.default_message)}, status=404)
     return render(request, "404.html", status=404)
 
@@ -94,7 +91,7 @@ def server_error(request):
     if is_database_outage(error):
         assert error is not None
         return database_unavailable_response(request, error)
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(
             {"error": "server_error", "message": _("Something went wrong on our side. The error was recorded.")},
             status=500,
