@@ -14,9 +14,14 @@ with, so:
   rows it creates (`uploads_confirm`). A send that fails records them for
   deletion at once (`files_discard`); a send killed outright leaves them to
   the drain, an hour later.
-- copies made inside a transaction (adoption into the case file) are recorded
-  by the handler that sees the rollback (`files_discard`), which deletes them
-  at once and leaves a failure in the outbox for the next drain.
+- copies made inside a transaction (adoption into the case file) are stored
+  under keys recorded the same way before that transaction opens (by the
+  send, the case opening, or the adoption itself) and confirmed by it; a
+  rollback deletes them at once (`files_discard`).
+- a change whose commit failed may have committed all the same: it deletes
+  nothing, and records as uploads what it stored under keys nobody recorded
+  in advance (`uploads_leave_to_drain`); the drain, which deletes only keys
+  no row names, decides later.
 
 The drain is idempotent and safe on two workers at once: a file already gone
 counts as deleted, and a key that `message_attachment` or `iset_document`
@@ -77,12 +82,13 @@ def uploads_expect(storage_keys: Iterable[str]) -> None:
     )
 
 
-def uploads_leave_to_drain(storage_keys: Iterable[str]) -> None:
+def uploads_leave_to_drain(storage_keys: Iterable[str], *, recorded: Iterable[str] = ()) -> None:
     """After a commit that failed and may have happened all the same: record
-    files stored under keys nobody recorded in advance, as uploads, so the
-    drain decides later (it deletes only keys no row names). Never raises:
-    with the database gone too, the keys are only logged."""
-    keys = list(storage_keys)
+    the files stored under keys not already `recorded` in advance, as
+    uploads, so the drain decides later (it deletes only keys no row names).
+    Never raises: with the database gone too, the keys are only logged."""
+    already = set(recorded)
+    keys = [key for key in storage_keys if key not in already]
     try:
         uploads_expect(keys)
     except DatabaseError:

@@ -80,7 +80,7 @@ def attachments_adopt(
             # Failed at the commit, which may have happened all the same:
             # nothing is deleted now. The keys recorded in advance are the
             # drain's, which deletes only files no document names.
-            outbox.uploads_leave_to_drain(copies_unrecorded(copies, own_keys))
+            outbox.uploads_leave_to_drain(copies, recorded=own_keys)
             raise
         # The documents rolled back: their copies go too (intake.outbox).
         outbox.files_discard(copies + own_keys, reason=FileOutbox.Reason.ROLLED_BACK)
@@ -89,12 +89,6 @@ def attachments_adopt(
     if new_files is not None:
         new_files.extend(copies)
     return adopted
-
-
-def copies_unrecorded(copies: list[str], recorded: list[str]) -> list[str]:
-    """The copies made under a key nobody recorded in advance (one more
-    attachment arrived after the keys were counted)."""
-    return [key for key in copies if key not in recorded]
 
 
 def _document_of(attachment: MessageAttachment) -> Document | None:

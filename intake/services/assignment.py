@@ -25,7 +25,7 @@ from intake import outbox
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.notifications import case_assigned_notice_queue
 from intake.queue import claiming_allowed
-from intake.services.adoption import attachments_adopt, copies_unrecorded
+from intake.services.adoption import attachments_adopt
 from intake.services.events import event_record
 
 
@@ -156,7 +156,7 @@ def case_open_for_application(
         if committing:
             # Failed at the commit, which may have happened all the same:
             # nothing is deleted now; the drain deletes only files no document names.
-            outbox.uploads_leave_to_drain(copies_unrecorded(new_files, copy_keys))
+            outbox.uploads_leave_to_drain(new_files, recorded=copy_keys)
             raise
         # Nothing half-done: the rows rolled back, so the case file's copies go too.
         outbox.files_discard(new_files + copy_keys, reason=FileOutbox.Reason.ROLLED_BACK)

@@ -28,7 +28,7 @@ from intake import outbox
 from intake.models import FileOutbox, Message, MessageAttachment, MessageEvent
 from intake.notifications import new_message_notices_queue
 from intake.selectors import is_in_case_thread
-from intake.services.adoption import attachments_adopt, copies_unrecorded
+from intake.services.adoption import attachments_adopt
 from intake.services.drafts import drafts_sent
 from intake.services.events import event_record
 from intake.uploads import CheckedFile, files_check
@@ -259,8 +259,8 @@ def _message_save(
                 sender=sender,
                 submission_key=submission_key,
                 files=keys + stored + copy_keys + copies,
-                # Copies under a recorded key need no record now.
-                copies=copies_unrecorded(copies, copy_keys),
+                copies=copies,
+                recorded=copy_keys,
                 error=error,
             )
         # Nothing half-sent: the rows rolled back, so the files go too.
@@ -292,7 +292,13 @@ def _due_date_check(due_date: date | None, *, urgent: bool) -> None:
 
 
 def _outcome_after_failed_commit(
-    *, sender: User, submission_key: str | None, files: list[str], copies: list[str], error: Exception
+    *,
+    sender: User,
+    submission_key: str | None,
+    files: list[str],
+    copies: list[str],
+    recorded: list[str],
+    error: Exception,
 ) -> Message:
     """The send failed at its commit (the connection was lost), or in a hook
     run after it: the database may have committed it or not. Ask it again (a
@@ -301,7 +307,8 @@ def _outcome_after_failed_commit(
     failed like any other (its files go, the error goes up); otherwise
     SendUnconfirmed, and every file stays. The uploads' outbox rows, written
     before the transaction, decide later: the drain deletes only keys no row
-    names. The case-file copies had none, so they get one now if possible."""
+    names. Case-file copies under a key not `recorded` in advance get one now
+    if possible."""
     logger.warning("A message of user %s failed at its commit: %r", sender.pk, error)
     sent: Message | None = None
     known = False
@@ -316,7 +323,7 @@ def _outcome_after_failed_commit(
     if known:
         outbox.files_discard(files, reason=FileOutbox.Reason.SEND_FAILED)
         raise error
-    outbox.uploads_leave_to_drain(copies)
+    outbox.uploads_leave_to_drain(copies, recorded=recorded)
     raise SendUnconfirmed() from error
 
 
