@@ -218,11 +218,7 @@ def purge_lock():
 
 
 def _running_description():
-    running = (
-        MessageEvent.objects.filter(event_type=MessageEvent.Type.PURGED, detail__status=STATUS_RUNNING)
-        .order_by("-pk")
-        .first()
-    )
+    running = _purge_events(detail__status=STATUS_RUNNING).order_by("-pk").first()
     if running is None:
         return "Another purge is running."
     detail = running.detail or {}
